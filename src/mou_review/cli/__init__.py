@@ -1,0 +1,21 @@
+"""The `mou-review` command: a thin front door that parses, calls a stage, and renders."""
+
+from __future__ import annotations
+
+import typer
+
+from . import store_cmds
+
+app = typer.Typer(
+    name="mou-review",
+    help="Review school-resource-officer (SRO) MOUs against the COPS/NASRO checklist, offline by default.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+store_cmds.register(app)
+
+
+def main() -> None:
+    app()

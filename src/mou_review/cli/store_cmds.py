@@ -1,0 +1,169 @@
+"""`ingest`, `search`, `documents`: getting MOUs into the store and looking inside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..errors import MouReviewError
+from ..ingest import ingest
+from ..retrieve import LexicalIndex, embed_queries, fuse, rank_in_memory
+from ..store import open_store
+from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_cmd)
+    app.command("search")(search_cmd)
+    app.command("documents")(documents_cmd)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@guarded
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Load every PDF, DOCX, TXT and MD file into the store; files already there are skipped."""
+    settings = make_settings(
+        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=workers
+    )
+    clause_store = open_store(settings)
+    with progress_bar() as bar:
+        task = bar.add_task("ingesting", total=None, failed=0)
+        failed = 0
+
+        def on_file(path: str, status: str) -> None:
+            nonlocal failed
+            if status not in ("added", "skipped"):
+                failed += 1
+                bar.console.print(f"[red]✗[/red] {path}: {status}", highlight=False)
+            bar.update(task, advance=1, failed=failed)
+
+        report = ingest(
+            list(paths), settings, clause_store, on_start=lambda n: bar.update(task, total=n), on_file=on_file
+        )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    total = len(clause_store.document_ids())
+    console.print(
+        f"added {len(report.added)} document(s) ({report.pages} pages, {report.clauses} clauses), "
+        f"skipped {len(report.skipped)} already stored, failed {len(report.failed)}; "
+        f"the store now holds {total} document(s)"
+    )
+    if report.failed:
+        raise typer.Exit(2)
+
+
+@guarded
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="a question or phrase")],
+    doc: Annotated[
+        str | None, typer.Option("--doc", help="only this document (doc_id, prefix or file name)")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, help="how many clauses")] = 5,
+    fmt: FormatOpt = "table",
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Rank clauses by meaning and keywords (dense + BM25, fused), with page and offsets."""
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    clause_store = open_store(settings)
+    vector = embed_queries([query], settings.embedding)
+    if doc:
+        document = clause_store.find_document(doc)
+        if document is None:
+            raise MouReviewError(f"no document {doc!r} in the store", hint="see `mou-review documents`")
+        clauses, vectors = clause_store.get_clauses(document.info.doc_id)
+        hits = [(s.clause, s.score) for s in rank_in_memory([query], vector, clauses, vectors, k)[0]]
+    else:
+        hits = corpus_search(clause_store, query, vector, k)
+    paths = {d.info.doc_id: d.info.path for d in clause_store.list_documents()}
+    rows = [
+        {
+            "rank": i + 1,
+            "score": round(score, 4),
+            "doc_id": c.doc_id,
+            "path": paths.get(c.doc_id),
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "heading": " > ".join(c.heading_path),
+            "text": c.text,
+        }
+        for i, (c, score) in enumerate(hits)
+    ]
+    if fmt == "json":
+        stdout.print_json(json.dumps(rows))
+        return
+    table = Table("#", "document", "page", "offsets", "clause", show_lines=True)
+    for r in rows:
+        table.add_row(
+            str(r["rank"]),
+            Path(str(r["path"])).name,
+            str(r["page"]),
+            f"{r['start']}-{r['end']}",
+            (f"[dim]{r['heading']}[/dim]\n" if r["heading"] else "") + str(r["text"]),
+        )
+    stdout.print(table)
+
+
+def corpus_search(clause_store, query: str, vector, k: int):  # type: ignore[no-untyped-def]
+    """Across every document: Chroma's dense hits fused with BM25 over all stored clauses."""
+    depth = max(4 * k, 20)
+    dense = clause_store.dense_query(vector, depth)[0]
+    clauses = clause_store.all_clauses()
+    by_id = {c.clause_id: i for i, c in enumerate(clauses)}
+    lexical = LexicalIndex([c.context_text() for c in clauses]).rank(query, depth)
+    dense_ranking = [by_id[c.clause_id] for c, _ in dense if c.clause_id in by_id]
+    fused = fuse([dense_ranking, [i for i, _ in lexical]])[:k]
+    return [(clauses[i], score) for i, score in fused]
+
+
+@guarded
+def documents_cmd(
+    fmt: FormatOpt = "table",
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """What is in the store: doc_id, title, parties, pages, clauses."""
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    docs = open_store(settings).list_documents()
+    if fmt == "json":
+        stdout.print_json(json.dumps([{**d.info.model_dump(), "clauses": d.clauses} for d in docs]))
+        return
+    table = Table("doc_id", "file", "title", "parties", "pages", "clauses")
+    for d in docs:
+        table.add_row(
+            d.info.doc_id,
+            Path(d.info.path).name,
+            d.info.title or "",
+            "; ".join(d.info.parties),
+            str(d.info.pages),
+            str(d.clauses),
+        )
+    stdout.print(table)
+    console.print(f"{len(docs)} document(s)")

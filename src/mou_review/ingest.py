@@ -1,0 +1,145 @@
+"""Ingest: files -> load -> segment -> embed -> store, in worker processes, idempotent by content hash."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .config import Settings
+from .documents import content_hash, discover, load_document
+from .embeddings import get_embedder
+from .errors import DocumentError
+from .metadata import read_manifest
+from .models import Clause, Document
+from .segment import segment
+from .store import ClauseStore
+
+FLUSH_CLAUSES = 2000
+
+
+@dataclass
+class Prepared:
+    """One file after the CPU-bound stages, ready for the store (or the reason it failed)."""
+
+    path: str
+    document: Document | None = None
+    clauses: list[Clause] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    clauses: int = 0
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def prepare(path: str, manifest: dict[str, dict[str, str]] | None, embedding: str) -> Prepared:
+    """Load, segment and embed one file; errors come back as data so a batch goes on."""
+    try:
+        document = load_document(Path(path), manifest=manifest)
+    except DocumentError as exc:
+        return Prepared(path=path, error=exc.reason)
+    clauses = segment(document)
+    vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
+    return Prepared(path=path, document=document, clauses=clauses, vectors=vectors)
+
+
+def _warm(embedding: str) -> None:
+    get_embedder(embedding)
+
+
+def ingest(
+    paths: list[Path],
+    settings: Settings,
+    store: ClauseStore,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_file: Callable[[str, str], None] | None = None,
+) -> IngestReport:
+    """Add every new file under `paths` to the store; report added, skipped and failed files."""
+    report = IngestReport()
+    known = store.document_ids()
+    todo: list[tuple[str, dict[str, dict[str, str]]]] = []
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+    for path in discover(paths):
+        try:
+            doc_id = content_hash(path.read_bytes())
+        except OSError as exc:
+            report.failed.append((str(path), f"cannot read file ({exc.strerror})"))
+            continue
+        if doc_id in known:
+            report.skipped.append(str(path))
+            continue
+        known.add(doc_id)
+        folder = path.parent
+        manifests.setdefault(folder, read_manifest(folder))
+        todo.append((str(path), manifests[folder]))
+    if on_start:
+        on_start(len(todo) + len(report.skipped) + len(report.failed))
+    for skipped in report.skipped:
+        _notify(on_file, skipped, "skipped")
+    for failed, reason in report.failed:
+        _notify(on_file, failed, reason)
+
+    pending: list[Prepared] = []
+    for prepared in _prepare_all(todo, settings):
+        if prepared.error or prepared.document is None:
+            report.failed.append((prepared.path, prepared.error or "unknown error"))
+            _notify(on_file, prepared.path, prepared.error or "failed")
+            continue
+        report.warnings.extend(prepared.document.warnings)
+        pending.append(prepared)
+        if sum(len(p.clauses) for p in pending) >= FLUSH_CLAUSES:
+            _flush(store, pending, report, on_file)
+            pending = []
+    _flush(store, pending, report, on_file)
+    return report
+
+
+def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Settings) -> Iterator[Prepared]:
+    workers = min(settings.workers, len(todo))
+    if workers <= 1 or len(todo) < 4:
+        for path, manifest in todo:
+            yield prepare(path, manifest, settings.embedding)
+        return
+    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_warm, initargs=(settings.embedding,)
+    ) as pool:
+        futures = [pool.submit(prepare, path, manifest, settings.embedding) for path, manifest in todo]
+        for future in futures:
+            yield future.result()
+
+
+def _flush(
+    store: ClauseStore,
+    pending: list[Prepared],
+    report: IngestReport,
+    on_file: Callable[[str, str], None] | None,
+) -> None:
+    for prepared in pending:
+        assert prepared.document is not None and prepared.vectors is not None
+        store.add(prepared.document, prepared.clauses, prepared.vectors)
+        report.added.append(prepared.path)
+        report.clauses += len(prepared.clauses)
+        report.pages += prepared.document.info.pages
+        _notify(on_file, prepared.path, "added")
+
+
+def _notify(callback: Callable[[str, str], None] | None, path: str, status: str) -> None:
+    if callback:
+        callback(path, status)

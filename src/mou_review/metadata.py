@@ -1,0 +1,114 @@
+"""Title, parties and effective date read from the text, merged with an optional manifest.csv."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from .models import DocumentInfo
+
+_NOT_A_NAME = r"(?!(?:Police|Department|Sheriff'?s?|Office|Between|And|This|Memorandum)\b)"
+_WORD = rf"{_NOT_A_NAME}(?:[A-Z][a-z][A-Za-z.'&-]*|[A-Z]\.?|St\.)"
+_CAP = rf"(?:{_WORD}|of)"
+_AGENCY = re.compile(
+    rf"(?<![A-Za-z])((?:{_WORD}\s+)(?:{_CAP}\s+){{0,5}}?"
+    r"(?:Police\s+Department|Sheriff'?s\s+Office|Sheriff'?s\s+Department|Department\s+of\s+Public\s+Safety|"
+    r"Police\s+Bureau|Public\s+Safety\s+Department|Police\s+Division|Police\s+Dept\.?))\b"
+)
+_DISTRICT = re.compile(
+    rf"(?<![A-Za-z])((?:{_WORD}\s+)(?:{_CAP}\s+){{0,6}}?"
+    r"(?:Unified\s+School\s+District|School\s+District|Public\s+Schools|Board\s+of\s+Education|"
+    r"School\s+Board|School\s+Committee|Charter\s+School|Regional\s+Schools|Schools|Academy))\b"
+)
+_LEADING_NOISE = re.compile(r"^(?:(?:The|the|This|Between|between|And|and|By|by|Of|of|With|with)\s+)+")
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+    rf"|the\s+\w+\s+day\s+of\s+{_MONTH},?\s+\d{{4}})"
+)
+_EFFECTIVE = re.compile(
+    rf"(?:(?:become\s+)?effective\s+(?:as\s+of\s+|on\s+|beginning\s+|from\s+)?|take\s+effect\s+(?:on\s+)?|"
+    rf"effective\s+date[^.\n]{{0,40}}?(?:is|:|shall\s+be)\s*)({_DATE})"
+    rf"|(?:as\s+of|dated|on)\s+({_DATE})[,\s]*\((?:the\s+)?\W*effective\s+date",
+    re.IGNORECASE,
+)
+_PARTY_LINE = re.compile(
+    r"^(?:by\s+and\s+)?between\b|^and\b"
+    r"|^(?:the\s+)?[A-Z][\w' ]+(?:Department|District|Office|Schools?)$",
+    re.I,
+)
+_TITLE_WORDS = re.compile(r"memorandum|agreement|\bMOU\b|\bMOA\b|contract", re.IGNORECASE)
+
+
+def extract_metadata(
+    text: str, info: DocumentInfo, *, manifest: dict[str, dict[str, str]] | None = None
+) -> DocumentInfo:
+    """Fill title, parties and effective date from the text, then overlay manifest fields."""
+    head = text[:4000]
+    parties = [
+        p
+        for p in (
+            _first(_AGENCY, head) or _first(_AGENCY, text),
+            _first(_DISTRICT, head) or _first(_DISTRICT, text),
+        )
+        if p
+    ]
+    effective = _EFFECTIVE.search(text)
+    updated = info.model_copy(
+        update={
+            "title": _title(head),
+            "parties": parties,
+            "effective_date": " ".join((effective.group(1) or effective.group(2)).split())
+            if effective
+            else None,
+        }
+    )
+    row = (manifest or {}).get(Path(info.path).name)
+    return _merge_manifest(updated, row) if row else updated
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    for m in pattern.finditer(text):
+        name = _LEADING_NOISE.sub("", " ".join(m.group(1).split()))
+        if len(name.split()) >= 2:
+            return name
+    return None
+
+
+def _title(head: str) -> str | None:
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
+    for i, line in enumerate(lines[:15]):
+        if _TITLE_WORDS.search(line) and len(line) <= 160:
+            parts = [line]
+            for nxt in lines[i + 1 : i + 4]:
+                if _PARTY_LINE.match(nxt) and len(nxt) <= 120:
+                    parts.append(nxt)
+                else:
+                    break
+            return " ".join(parts)
+    return lines[0][:160] if lines else None
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """manifest.csv beside the files, keyed by file name (empty when there is none)."""
+    path = folder / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return {row["file"]: row for row in csv.DictReader(fh) if row.get("file")}
+
+
+def _merge_manifest(info: DocumentInfo, row: dict[str, str]) -> DocumentInfo:
+    year = row.get("year", "").strip()
+    parties = info.parties or [p for p in (row.get("agency"), row.get("district")) if p]
+    return info.model_copy(
+        update={
+            "district": row.get("district") or info.district,
+            "state": row.get("state") or info.state,
+            "year": int(year) if year.isdigit() else info.year,
+            "split": row.get("split") or info.split,
+            "title": info.title or row.get("title"),
+            "parties": parties,
+        }
+    )

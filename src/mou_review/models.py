@@ -1,0 +1,127 @@
+"""The pydantic models at every boundary: documents, clauses, checklist, findings, reviews."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Status(StrEnum):
+    present = "present"
+    weak = "weak"
+    missing = "missing"
+    not_applicable = "not_applicable"
+
+    @property
+    def deficient(self) -> bool:
+        return self in (Status.weak, Status.missing)
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    major = "major"
+    minor = "minor"
+
+
+SEVERITY_RANK = {Severity.minor: 1, Severity.major: 2, Severity.critical: 3}
+
+
+class DocumentInfo(BaseModel):
+    """What is known about one MOU besides its text."""
+
+    doc_id: str = Field(description="content hash of the file bytes (first 16 hex digits of sha256)")
+    path: str
+    title: str | None = None
+    parties: list[str] = Field(
+        default_factory=list, description="agency and district, as the text names them"
+    )
+    pages: int = 1
+    effective_date: str | None = None
+    district: str | None = None
+    state: str | None = None
+    year: int | None = None
+    split: str | None = None
+
+
+class Document(BaseModel):
+    """A loaded MOU: normalised text plus where each page starts in it."""
+
+    info: DocumentInfo
+    text: str
+    page_starts: list[int] = Field(default_factory=lambda: [0])
+    warnings: list[str] = Field(default_factory=list, description="non-fatal load problems")
+
+    def page_at(self, offset: int) -> int:
+        """1-based page number holding character `offset`."""
+        page = 1
+        for i, start in enumerate(self.page_starts):
+            if start <= offset:
+                page = i + 1
+            else:
+                break
+        return page
+
+
+class Clause(BaseModel):
+    """One retrievable unit of an MOU: a numbered section or paragraph with its heading path."""
+
+    clause_id: str
+    doc_id: str
+    index: int
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    start: int
+    end: int
+    page: int
+
+    def context_text(self) -> str:
+        """Text used for embedding and BM25: the nearest heading gives a clause its topic."""
+        return f"{self.heading_path[-1]}: {self.text}" if self.heading_path else self.text
+
+
+class ScoredClause(BaseModel):
+    clause: Clause
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class Evidence(BaseModel):
+    quote: str
+    start: int = Field(description="character offset into the document's extracted text")
+    end: int
+    page: int
+    match: str = Field("exact", description="how the quote was located: exact, normalized or fuzzy")
+
+
+class Finding(BaseModel):
+    requirement_id: str
+    status: Status
+    severity: Severity
+    issues: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    rationale: str = ""
+    redline: str | None = None
+    backend: str | None = Field(None, description="set when a finding came from a fallback backend")
+    ungrounded_quotes: int = Field(0, description="quotes proposed by the reviewer that were not found")
+
+    @property
+    def deficient(self) -> bool:
+        return self.status.deficient
+
+
+class DocumentReview(BaseModel):
+    document: DocumentInfo
+    checklist: str
+    checklist_version: int = 1
+    backend: str
+    prompt_version: str | None = None
+    findings: list[Finding]
+    risk_score: float
+    notes: list[str] = Field(default_factory=list)
+    ungrounded_quotes: int = 0
+    usage: dict[str, float] = Field(default_factory=dict, description="LLM tokens and estimated cost")
+
+    def finding(self, requirement_id: str) -> Finding | None:
+        return next((f for f in self.findings if f.requirement_id == requirement_id), None)

@@ -1,0 +1,200 @@
+"""Hybrid retrieval: dense cosine + BM25, fused by reciprocal rank (RRF).
+
+For one document the clauses and their stored vectors are ranked in memory, every query at
+once, so reviewing a document costs no store round trip per requirement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from .models import Clause, ScoredClause
+
+RRF_K = 60
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "shall",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "will",
+        "with",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "how",
+        "does",
+        "do",
+        "any",
+        "all",
+        "such",
+        "may",
+        "must",
+    ]
+)
+# Words every SRO agreement repeats: they tell clauses apart no better than "the" does.
+DOMAIN_WORDS = frozenset(
+    [
+        "sro",
+        "sros",
+        "school",
+        "schools",
+        "resource",
+        "officer",
+        "officers",
+        "student",
+        "students",
+        "district",
+        "department",
+        "agreement",
+        "mou",
+    ]
+)
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ions",
+    "ion",
+    "ers",
+    "ors",
+    "er",
+    "or",
+    "ies",
+    "es",
+    "ed",
+    "s",
+    "e",
+)
+
+
+def stem(token: str) -> str:
+    """A deliberately crude suffix stripper: supervises/supervised/supervisor/supervision -> supervis."""
+    if len(token) <= 4 or token.isdigit():
+        return token
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            base = token[: -len(suffix)]
+            return base + "at" if suffix.startswith("ation") else base
+    return token
+
+
+_DOMAIN_STEMS = frozenset(stem(w) for w in DOMAIN_WORDS)
+
+
+def tokenize(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+
+
+class LexicalIndex:
+    """BM25 over a fixed list of texts (bm25s, numpy backend)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import bm25s
+
+        self.size = len(texts)
+        self._retriever = bm25s.BM25()
+        corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
+        self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
+
+    def rank(self, query: str, n: int) -> list[tuple[int, float]]:
+        """(index, score) of the best `n` texts with a positive score; domain words are ignored."""
+        if self.size == 0:
+            return []
+        tokens = [t for t in tokenize(query) if t not in _DOMAIN_STEMS] or tokenize(query)
+        if not tokens:
+            return []
+        scores = self._retriever.get_scores(tokens)
+        order = np.argsort(-scores)[: min(n, self.size)]
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _to_bm25s(corpus_tokens: list[list[str]]) -> object:
+    import bm25s
+
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus_tokens]
+    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+
+
+def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of the same items, best first."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def rank_in_memory(
+    queries: Sequence[str],
+    query_vectors: np.ndarray,
+    clauses: Sequence[Clause],
+    clause_vectors: np.ndarray,
+    k: int,
+    *,
+    lexical: LexicalIndex | None = None,
+) -> list[list[ScoredClause]]:
+    """Top-k clauses for each query among `clauses`, dense and BM25 fused."""
+    if not clauses:
+        return [[] for _ in queries]
+    lexical = lexical or LexicalIndex([c.context_text() for c in clauses])
+    depth = min(len(clauses), max(3 * k, 20))
+    similarity = clause_vectors @ query_vectors.T if len(clause_vectors) else np.zeros((0, len(queries)))
+    results = []
+    for qi, query in enumerate(queries):
+        dense = list(np.argsort(-similarity[:, qi])[:depth]) if similarity.size else []
+        sparse = [i for i, _ in lexical.rank(query, depth)]
+        dense_pos = {int(i): r for r, i in enumerate(dense)}
+        sparse_pos = {i: r for r, i in enumerate(sparse)}
+        fused = fuse([[int(i) for i in dense], sparse])[:k]
+        results.append(
+            [
+                ScoredClause(
+                    clause=clauses[i],
+                    score=score,
+                    dense_rank=dense_pos.get(i),
+                    lexical_rank=sparse_pos.get(i),
+                )
+                for i, score in fused
+            ]
+        )
+    return results
+
+
+def embed_queries(queries: Sequence[str], embedding: str = "wordllama") -> np.ndarray:
+    """Query vectors from the configured embedder (loaded once per process)."""
+    from .embeddings import get_embedder
+
+    return get_embedder(embedding).embed(list(queries))

@@ -1,0 +1,225 @@
+"""Split an MOU's text into clauses: numbered sections and paragraphs, each with its heading path.
+
+Works on text alone, so PDF, DOCX and TXT go through the same rules: a clause starts at a blank
+line, a numbering marker ("ARTICLE IV", "Section 4.", "II.", "A.", "1.", "1.1", "(a)"), a heading,
+or after a short line that ends a sentence (how PDF extraction shows a paragraph end).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Clause, Document
+
+MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("article", re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d+)\b[.:]?")),
+    ("section", re.compile(r"^(?:SECTION|Section|Sec\.|§)\s*\d+(?:\.\d+)*[.:]?")),
+    ("decimal3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?(?=\s)")),
+    ("decimal2", re.compile(r"^\d{1,2}\.\d{1,2}\.?(?=\s)")),
+    ("decimal1", re.compile(r"^\d{1,2}[.)](?=\s)")),
+    ("roman", re.compile(r"^(?:[IVX]{1,5})\.(?=\s)")),
+    ("upper", re.compile(r"^[A-Z][.)](?=\s)")),
+    ("paren_roman", re.compile(r"^\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)(?=\s)")),
+    ("paren_lower", re.compile(r"^\([a-z]\)(?=\s)")),
+    ("paren_num", re.compile(r"^\(\d{1,2}\)(?=\s)")),
+    ("lower", re.compile(r"^[a-z][.)](?=\s)")),
+]
+MAX_CLAUSE_CHARS = 1400
+WINDOW_CHARS = 800
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(])")
+
+
+@dataclass
+class _Line:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    text: str
+    heading: bool = False
+    marker: str | None = None
+
+
+def marker_of(text: str) -> str | None:
+    """Name of the numbering style a line starts with, if any."""
+    for name, pattern in MARKERS:
+        if pattern.match(text):
+            return name
+    return None
+
+
+def segment(document: Document) -> list[Clause]:
+    """Clauses of `document`, in reading order, with offsets into `document.text`."""
+    blocks = _classify(_blocks(document.text))
+    clauses: list[Clause] = []
+    path: list[tuple[str, str]] = []  # (marker class, heading text)
+    for block in blocks:
+        if block.heading:
+            path = _push_heading(path, block.marker or _unnumbered_class(block.text), block.text)
+            continue
+        for start, end in _windows(document.text, block.start, block.end):
+            clauses.append(
+                Clause(
+                    clause_id=f"{document.info.doc_id}:{len(clauses):04d}",
+                    doc_id=document.info.doc_id,
+                    index=len(clauses),
+                    heading_path=[h for _, h in path],
+                    text=document.text[start:end],
+                    start=start,
+                    end=end,
+                    page=document.page_at(start),
+                )
+            )
+    return clauses
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, pos = [], 0
+    for raw in text.split("\n"):
+        lines.append(_Line(raw, pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return lines
+
+
+def _blocks(text: str) -> list[_Block]:
+    lines = _lines(text)
+    widths = sorted(len(ln.text) for ln in lines if ln.text.strip())
+    typical = widths[int(len(widths) * 0.9)] if widths else 80
+    blocks: list[_Block] = []
+    current: list[_Line] = []
+    for line in lines:
+        if current and _starts_new_block(current[-1], line, typical):
+            blocks.append(_make_block(text, current))
+            current = []
+        if line.text.strip():
+            current.append(line)
+    if current:
+        blocks.append(_make_block(text, current))
+    return blocks
+
+
+def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
+    stripped = line.text.strip()
+    if not stripped:
+        return True
+    if marker_of(stripped) or " | " in stripped or " | " in prev.text:
+        return True
+    if _looks_like_heading(prev.text.strip()) or _looks_like_heading(stripped):
+        return True
+    ends_sentence = prev.text.rstrip().endswith((".", ":", ";"))
+    return ends_sentence and len(prev.text) < 0.8 * typical
+
+
+def _make_block(text: str, lines: list[_Line]) -> _Block:
+    start, end = lines[0].start, lines[-1].end
+    while start < end and text[start].isspace():
+        start += 1
+    return _Block(start=start, end=end, text=text[start:end])
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A short title line: numbered and title-like, or all capitals."""
+    if not line or len(line) > 90 or len(line.split()) > 12 or line.endswith((",", ";", ":")):
+        return False
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 3:
+        return False
+    upper_ratio = sum(c.isupper() for c in letters) / len(letters)
+    if upper_ratio > 0.85 and not line.startswith("_"):
+        return True
+    marker = marker_of(line)
+    if marker:
+        rest = MARKERS[[n for n, _ in MARKERS].index(marker)][1].sub("", line).strip(" :-")
+        words = rest.rstrip(".").split()
+        if not words or len(words) > 12 or (rest.endswith(".") and len(words) > 8):
+            return marker in ("article", "section") and len(words) <= 8
+        return all(_title_word(w) for w in words)
+    return False
+
+
+_SMALL_WORDS = frozenset(
+    {
+        "of",
+        "and",
+        "the",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "a",
+        "an",
+        "or",
+        "as",
+        "at",
+        "by",
+        "from",
+        "not",
+        "do",
+        "be",
+        "its",
+        "&",
+    }
+)
+
+
+def _title_word(word: str) -> bool:
+    return not word[0].isalpha() or word[0].isupper() or word.lower() in _SMALL_WORDS
+
+
+def _classify(blocks: list[_Block]) -> list[_Block]:
+    """Mark headings; an unnumbered Title Case line is a heading only before a real paragraph."""
+    for i, block in enumerate(blocks):
+        single_line = "\n" not in block.text
+        block.marker = marker_of(block.text)
+        block.heading = single_line and _looks_like_heading(block.text)
+        if not block.heading and single_line and not block.marker and _title_case(block.text):
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            block.heading = nxt is not None and len(nxt.text) > 80
+    return blocks
+
+
+def _title_case(line: str) -> bool:
+    words = line.split()
+    if not 1 <= len(words) <= 6 or line.endswith((".", ",", ";", ":")) or "|" in line:
+        return False
+    return all(_title_word(w) for w in words)
+
+
+def _unnumbered_class(text: str) -> str:
+    return "caps" if text.upper() == text else "title"
+
+
+def _push_heading(path: list[tuple[str, str]], cls: str, text: str) -> list[tuple[str, str]]:
+    """Outline logic: a heading of a class already open closes everything below it."""
+    for i, (open_cls, _) in enumerate(path):
+        if open_cls == cls:
+            return [*path[:i], (cls, text)]
+    return [*path, (cls, text)]
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an over-long block at sentence ends into windows of about WINDOW_CHARS."""
+    if end - start <= MAX_CLAUSE_CHARS:
+        return [(start, end)]
+    cuts = [start] + [start + m.start() for m in _SENTENCE_END.finditer(text[start:end])]
+    windows: list[tuple[int, int]] = []
+    win_start = start
+    for cut in cuts[1:]:
+        if cut - win_start >= WINDOW_CHARS:
+            windows.append((win_start, cut))
+            win_start = cut
+            while win_start < end and text[win_start].isspace():
+                win_start += 1
+    if win_start < end:
+        if windows and end - win_start < WINDOW_CHARS // 3:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((win_start, end))
+    return windows

@@ -1,0 +1,225 @@
+"""The Chroma store: clauses with their embeddings, and one record per document.
+
+A document's record is written after all its clauses, so it doubles as a commit marker: a
+document without a record is an interrupted ingest, and its stray clauses are replaced the next
+time it is ingested and never returned by searches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+from .errors import StoreError
+from .models import Clause, Document, DocumentInfo
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass
+class StoredDocument:
+    info: DocumentInfo
+    clauses: int
+
+
+def make_client(settings: Settings) -> Any:
+    """Embedded PersistentClient by default; HttpClient when a server host is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises bare ValueError/ConnectionError for an absent server
+        where = (
+            f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.store_dir
+        )
+        raise StoreError(
+            f"cannot open the Chroma store at {where}: {exc}",
+            hint="check --store / --chroma-host, or start `chroma run`",
+        ) from exc
+
+
+class ClauseStore:
+    """Clauses and documents in two Chroma collections named after `settings.collection`."""
+
+    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        config = {"hnsw": {"space": "cosine"}}
+        self.clauses = self.client.get_or_create_collection(
+            settings.collection, embedding_function=None, configuration=config
+        )
+        self.documents = self.client.get_or_create_collection(
+            f"{settings.collection}_documents", embedding_function=None, configuration=config
+        )
+        self._batch = max(1, min(5000, int(self.client.get_max_batch_size())))
+
+    # --- writing -----------------------------------------------------------------------
+
+    def document_ids(self) -> set[str]:
+        return set(self.documents.get(include=[])["ids"])
+
+    def add(self, document: Document, clauses: list[Clause], vectors: np.ndarray) -> None:
+        """Replace any partial copy of the document, add its clauses, then its record."""
+        doc_id = document.info.doc_id
+        self.clauses.delete(where={"doc_id": doc_id})
+        for lo in range(0, len(clauses), self._batch):
+            part = clauses[lo : lo + self._batch]
+            self.clauses.add(
+                ids=[c.clause_id for c in part],
+                embeddings=vectors[lo : lo + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[_clause_meta(c) for c in part],
+            )
+        centroid = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1] or 256)
+        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+        self.documents.upsert(
+            ids=[doc_id],
+            embeddings=[centroid.astype(np.float32)],
+            documents=[document.text],
+            metadatas=[_document_meta(document, len(clauses))],
+        )
+
+    # --- reading -----------------------------------------------------------------------
+
+    def list_documents(self) -> list[StoredDocument]:
+        got = self.documents.get(include=["metadatas"])
+        out = [_stored(meta) for meta in got["metadatas"]]
+        return sorted(out, key=lambda d: d.info.path)
+
+    def get_document(self, doc_id: str) -> Document | None:
+        got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        return Document(
+            info=_stored(meta).info,
+            text=got["documents"][0],
+            page_starts=json.loads(str(meta.get("page_starts", "[0]"))),
+        )
+
+    def find_document(self, key: str) -> Document | None:
+        """A document by doc_id, doc_id prefix, file path or file name."""
+        doc = self.get_document(key)
+        if doc:
+            return doc
+        for stored in self.list_documents():
+            info = stored.info
+            if info.doc_id.startswith(key) or info.path == key or info.path.endswith(f"/{key}"):
+                return self.get_document(info.doc_id)
+        return None
+
+    def get_clauses(self, doc_id: str) -> tuple[list[Clause], np.ndarray]:
+        """A document's clauses in reading order with their stored embeddings."""
+        got = self.clauses.get(where={"doc_id": doc_id}, include=["metadatas", "documents", "embeddings"])
+        rows = sorted(
+            zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
+            key=lambda r: int(r[2]["index"]),
+        )
+        clauses = [_clause(cid, text, meta) for cid, text, meta, _ in rows]
+        vectors = np.asarray([r[3] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        return clauses, vectors
+
+    def all_clauses(self, doc_ids: Iterable[str] | None = None) -> list[Clause]:
+        """Every committed clause (for corpus-wide lexical search)."""
+        allowed = set(doc_ids) if doc_ids is not None else self.document_ids()
+        got = self.clauses.get(include=["metadatas", "documents"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return [_clause(cid, text, meta) for cid, text, meta in rows if meta["doc_id"] in allowed]
+
+    def dense_query(
+        self, vectors: np.ndarray, n: int, doc_id: str | None = None
+    ) -> list[list[tuple[Clause, float]]]:
+        """Nearest clauses for each query vector in ONE round trip, optionally within one document."""
+        total = self.clauses.count()
+        if total == 0:
+            return [[] for _ in range(len(vectors))]
+        got = self.clauses.query(
+            query_embeddings=vectors,
+            n_results=min(n, total),
+            where={"doc_id": doc_id} if doc_id else None,
+            include=["metadatas", "documents", "distances"],
+        )
+        out = []
+        for ids, texts, metas, dists in zip(
+            got["ids"], got["documents"], got["metadatas"], got["distances"], strict=True
+        ):
+            out.append(
+                [
+                    (_clause(i, t, m), 1.0 - float(d))
+                    for i, t, m, d in zip(ids, texts, metas, dists, strict=True)
+                ]
+            )
+        return out
+
+
+def _clause_meta(c: Clause) -> dict[str, Any]:
+    return {
+        "doc_id": c.doc_id,
+        "index": c.index,
+        "start": c.start,
+        "end": c.end,
+        "page": c.page,
+        "heading_path": json.dumps(c.heading_path),
+    }
+
+
+def _clause(clause_id: str, text: str, meta: dict[str, Any]) -> Clause:
+    return Clause(
+        clause_id=clause_id,
+        doc_id=str(meta["doc_id"]),
+        index=int(meta["index"]),
+        heading_path=json.loads(str(meta.get("heading_path", "[]"))),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        page=int(meta["page"]),
+    )
+
+
+def _document_meta(document: Document, n_clauses: int) -> dict[str, Any]:
+    info = document.info
+    meta: dict[str, Any] = {
+        "doc_id": info.doc_id,
+        "path": info.path,
+        "pages": info.pages,
+        "clauses": n_clauses,
+        "parties": json.dumps(info.parties),
+        "page_starts": json.dumps(document.page_starts),
+    }
+    for key in ("title", "effective_date", "district", "state", "year", "split"):
+        value = getattr(info, key)
+        if value is not None:
+            meta[key] = value
+    return meta
+
+
+def _stored(meta: dict[str, Any]) -> StoredDocument:
+    fields = {
+        k: meta[k]
+        for k in ("doc_id", "path", "pages", "title", "effective_date", "district", "state", "year", "split")
+        if k in meta
+    }
+    info = DocumentInfo(**fields, parties=json.loads(str(meta.get("parties", "[]"))))
+    return StoredDocument(info=info, clauses=int(meta.get("clauses", 0)))
+
+
+def open_store(settings: Settings) -> ClauseStore:
+    try:
+        return ClauseStore(settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot use the Chroma store: {exc}") from exc

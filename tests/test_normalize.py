@@ -1,0 +1,28 @@
+from mou_review.normalize import normalize, normalize_with_map
+
+
+def test_whitespace_collapses_and_map_points_back_to_raw():
+    raw = "The  SRO\t shall   report.\r\n\n\n\nNext   paragraph."
+    text, mapping = normalize_with_map(raw)
+    assert text == "The SRO shall report.\n\nNext paragraph."
+    assert len(mapping) == len(text)
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            assert raw[mapping[i]] == ch
+
+
+def test_line_break_hyphenation_is_joined():
+    assert normalize("the school resource offi-\ncer shall") == "the school resource officer shall"
+
+
+def test_hyphenated_compound_kept_when_document_spells_it_so():
+    raw = "a school-based program.\nThe school-\nbased officer"
+    assert normalize(raw) == "a school-based program.\nThe school-based officer"
+
+
+def test_capitalised_continuation_is_not_joined():
+    assert normalize("Police-\nDepartment") == "Police-\nDepartment"
+
+
+def test_soft_hyphen_and_nbsp_removed():
+    assert normalize("pro\u00adgram\u00a0officer") == "program officer"

@@ -1,0 +1,88 @@
+"""Real embedded Chroma in a temp folder: ingest is idempotent, batches survive bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_TEXT, make_docx, make_pdf, make_scanned_pdf
+
+from mou_review.ingest import ingest
+
+
+def _mixed_folder(folder: Path) -> Path:
+    folder.mkdir()
+    make_pdf(folder / "good.pdf", SAMPLE_TEXT, pages=2)
+    make_docx(folder / "good.docx", [*SAMPLE_TEXT, "ARTICLE III. TRAINING", "The SRO completes 40 hours."])
+    (folder / "good.txt").write_text("\n\n".join([*SAMPLE_TEXT, "Signed by both parties."]))
+    make_pdf(folder / "locked.pdf", SAMPLE_TEXT, encrypt="pw")
+    make_scanned_pdf(folder / "scan.pdf")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    return folder
+
+
+def test_mixed_folder_reports_bad_files_and_ingests_good_ones(tmp_path, settings, store):
+    folder = _mixed_folder(tmp_path / "mous")
+    report = ingest([folder], settings, store)
+    assert sorted(Path(p).name for p in report.added) == ["good.docx", "good.pdf", "good.txt"]
+    reasons = {Path(p).name: r for p, r in report.failed}
+    assert set(reasons) == {"locked.pdf", "scan.pdf", "empty.txt", "notes.xlsx"}
+    assert "encrypted" in reasons["locked.pdf"]
+    assert "no extractable text" in reasons["scan.pdf"]
+    assert not report.ok
+    assert len(store.list_documents()) == 3
+
+
+def test_reingest_adds_nothing_twice(tmp_path, settings, store):
+    folder = _mixed_folder(tmp_path / "mous")
+    first = ingest([folder], settings, store)
+    clauses_before = store.clauses.count()
+    second = ingest([folder], settings, store)
+    assert second.added == []
+    assert sorted(second.skipped) == sorted(first.added)
+    assert store.clauses.count() == clauses_before
+
+
+def test_interrupted_ingest_leaves_store_consistent(tmp_path, settings, store, monkeypatch):
+    path = make_pdf(tmp_path / "a.pdf", SAMPLE_TEXT)
+    real_upsert = store.documents.upsert
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.documents, "upsert", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([path], settings, store)
+    assert store.list_documents() == []  # clauses without a record are not a document
+    monkeypatch.setattr(store.documents, "upsert", real_upsert)
+    report = ingest([path], settings, store)
+    assert len(report.added) == 1
+    (doc,) = store.list_documents()
+    clauses, vectors = store.get_clauses(doc.info.doc_id)
+    assert len(clauses) == doc.clauses == store.clauses.count()
+    assert vectors.shape == (len(clauses), 256)
+
+
+def test_stored_document_round_trips(tmp_path, settings, store):
+    path = make_pdf(tmp_path / "a.pdf", SAMPLE_TEXT, pages=2)
+    ingest([path], settings, store)
+    (stored,) = store.list_documents()
+    doc = store.find_document("a.pdf")
+    assert doc is not None and doc.info.doc_id == stored.info.doc_id
+    assert doc.info.parties == ["Harrow Glen Police Department", "Harrow Glen School District"]
+    clauses, _ = store.get_clauses(doc.info.doc_id)
+    for clause in clauses:
+        assert doc.text[clause.start : clause.end] == clause.text
+    assert {c.page for c in clauses} == {1, 2}
+
+
+def test_parallel_ingest_matches_serial(tmp_path, settings, store):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(5):
+        make_pdf(folder / f"m{i}.pdf", [*SAMPLE_TEXT, f"Document number {i}."])
+    settings.workers = 2
+    report = ingest([folder], settings, store)
+    assert len(report.added) == 5 and report.ok
+    assert store.clauses.count() == sum(d.clauses for d in store.list_documents())
