@@ -1,0 +1,70 @@
+"""Review one document: retrieve per requirement, ask the reviewer, ground every quote, score risk."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checklist import Checklist
+from .grounding import Grounder, ground_finding
+from .models import Clause, Document, DocumentReview, Finding, Severity
+from .retrieve import LexicalIndex, embed_queries, rank_in_memory
+from .reviewers import Reviewer
+
+SEVERITY_WEIGHT = {Severity.critical: 3.0, Severity.major: 2.0, Severity.minor: 1.0}
+STATUS_WEIGHT = {"missing": 1.0, "weak": 0.5}
+
+
+def risk_score(findings: list[Finding]) -> float:
+    """0-100: severity-weighted share of deficiency; missing counts fully, weak half.
+
+    risk = 100 * sum(w_sev * w_status over deficient findings) / sum(w_sev over applicable findings)
+    """
+    applicable = [f for f in findings if f.status.value != "not_applicable"]
+    total = sum(SEVERITY_WEIGHT[f.severity] for f in applicable)
+    lost = sum(SEVERITY_WEIGHT[f.severity] * STATUS_WEIGHT.get(f.status.value, 0.0) for f in applicable)
+    return round(100.0 * lost / total, 1) if total else 0.0
+
+
+def review_document(
+    document: Document,
+    clauses: list[Clause],
+    clause_vectors: np.ndarray,
+    checklist: Checklist,
+    reviewer: Reviewer,
+    *,
+    top_k: int = 6,
+    embedding: str = "wordllama",
+) -> DocumentReview:
+    """Every requirement of `checklist` judged on `document`, evidence located in its text."""
+    queries = [" ".join(r.queries) for r in checklist.requirements]
+    lexical = LexicalIndex([c.context_text() for c in clauses])
+    ranked = rank_in_memory(
+        queries, embed_queries(queries, embedding), clauses, clause_vectors, top_k, lexical=lexical
+    )
+    grounder = Grounder(document)
+    findings = []
+    for requirement, retrieved in zip(checklist.requirements, ranked, strict=True):
+        finding, quotes = reviewer.review(document, requirement, retrieved, clauses)
+        findings.append(ground_finding(grounder, finding, quotes))
+    notes = []
+    if _incorporates_by_reference(document.text):
+        notes.append(
+            "incorporates an earlier agreement by reference; that agreement was not supplied and "
+            "was not reviewed"
+        )
+    return DocumentReview(
+        document=document.info,
+        checklist=checklist.id,
+        checklist_version=checklist.version,
+        backend=reviewer.name,
+        findings=findings,
+        risk_score=risk_score(findings),
+        notes=notes,
+        ungrounded_quotes=sum(f.ungrounded_quotes for f in findings),
+    )
+
+
+def _incorporates_by_reference(text: str) -> bool:
+    import re
+
+    return bool(re.search(r"incorporated (herein )?by reference|remain in full force and effect", text, re.I))

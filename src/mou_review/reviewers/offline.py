@@ -1,0 +1,167 @@
+"""The offline reviewer: deterministic rules per requirement, driven by the checklist's signals.
+
+Decision order: condition (not_applicable) -> contrary language (weak, unless a strong clause
+overrides it with "notwithstanding") -> enough strong signals (present) -> any mention or vague
+wording (weak) -> nothing (missing). The rationale names the signal that decided.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..checklist import Requirement, Signals
+from ..models import Clause, Document, Finding, ScoredClause, Status
+
+_NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
+_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
+MAX_QUOTES = 3
+
+
+@dataclass
+class _Compiled:
+    topic: list[re.Pattern[str]]
+    strong: list[re.Pattern[str]]
+    vague: list[re.Pattern[str]]
+    contrary: list[re.Pattern[str]]
+    condition: list[re.Pattern[str]]
+
+
+@dataclass
+class _Hits:
+    strong: dict[int, tuple[Clause, re.Match[str]]] = field(default_factory=dict)
+    contrary: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
+    vague: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
+    topic: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def _compile(signals_json: str) -> _Compiled:
+    signals = Signals.model_validate_json(signals_json)
+
+    def comp(patterns: list[str]) -> list[re.Pattern[str]]:
+        return [re.compile(p, re.I) for p in patterns]
+
+    return _Compiled(
+        comp(signals.topic),
+        comp(signals.strong),
+        comp(signals.vague),
+        comp(signals.contrary),
+        comp(signals.condition),
+    )
+
+
+def sentence_at(text: str, offset: int) -> str:
+    """The sentence of `text` that holds `offset` (for a quote a reader can check)."""
+    start = max(text.rfind(". ", 0, offset), text.rfind("\n\n", 0, offset), text.rfind("; ", 0, offset))
+    start = 0 if start < 0 else start + 2
+    ends = [i for i in (text.find(". ", offset), text.find(";", offset), text.find("\n\n", offset)) if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    sentence = text[start:end].strip()
+    return sentence[:400]
+
+
+class OfflineReviewer:
+    name = "offline"
+
+    def review(
+        self,
+        document: Document,
+        requirement: Requirement,
+        retrieved: list[ScoredClause],
+        clauses: list[Clause],
+    ) -> tuple[Finding, list[str]]:
+        signals = requirement.signals
+        patterns = _compile(signals.model_dump_json())
+        base = Finding(requirement_id=requirement.id, status=Status.missing, severity=requirement.severity)
+        if patterns.condition and not any(p.search(document.text) for p in patterns.condition):
+            return base.model_copy(
+                update={
+                    "status": Status.not_applicable,
+                    "rationale": "condition not met: the MOU does not mention it",
+                }
+            ), []
+        ordered = _retrieval_order(retrieved, clauses)
+        if signals.signature_block:
+            ordered = _signature_region(document, ordered)
+        hits = _scan(ordered, patterns)
+        return _decide(base, signals, patterns, hits)
+
+
+def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> list[Clause]:
+    """Retrieved clauses first (best evidence), then every other clause: rules see the whole MOU."""
+    seen = {s.clause.clause_id for s in retrieved}
+    return [s.clause for s in retrieved] + [c for c in clauses if c.clause_id not in seen]
+
+
+def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]:
+    tail = int(len(document.text) * 0.6)
+    marks = [m.start() for m in _SIGNATURE_MARK.finditer(document.text) if m.start() >= tail]
+    if not marks:
+        return []
+    return [c for c in clauses if c.end > marks[0]]
+
+
+def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
+    hits = _Hits()
+    for clause in clauses:
+        for i, pattern in enumerate(patterns.strong):
+            if i not in hits.strong and (m := pattern.search(clause.text)):
+                hits.strong[i] = (clause, m)
+        for kind in ("contrary", "vague", "topic"):
+            for pattern in getattr(patterns, kind):
+                if m := pattern.search(clause.text):
+                    getattr(hits, kind).append((clause, m))
+                    break
+    return hits
+
+
+def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
+    out: list[str] = []
+    for clause, match in pairs:
+        quote = sentence_at(clause.text, match.start())
+        if quote and quote not in out:
+            out.append(quote)
+        if len(out) == MAX_QUOTES:
+            break
+    return out
+
+
+def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -> tuple[Finding, list[str]]:
+    strong = sorted(hits.strong.values(), key=lambda h: h[0].index)
+    overriding = [h for h in strong if _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start()))]
+    contrary = [
+        h
+        for h in hits.contrary
+        if not _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start())) or not overriding
+    ]
+    if contrary and not overriding:
+        issues = [signals.contrary_issue] if signals.contrary_issue else []
+        return _finding(
+            base, Status.weak, issues, f"contrary language: '{contrary[0][1].group(0)}'"
+        ), _quotes(contrary)
+    enough = len(hits.strong) >= signals.min_strong
+    if signals.require_topic_for_present and not hits.topic:
+        enough = False
+    if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
+        found = ", ".join(f"'{m.group(0)[:40]}'" for _, m in strong[:3])
+        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _quotes(
+            overriding + strong
+        )
+    if strong or hits.topic or hits.vague:
+        issues = [i for i in (signals.weak_issue,) if i]
+        if signals.weak_extra_issue and not strong:
+            issues.append(signals.weak_extra_issue)
+        basis = hits.vague or strong or hits.topic
+        why = (
+            f"vague wording: '{hits.vague[0][1].group(0)}'"
+            if hits.vague
+            else f"mentioned, but only {len(hits.strong)} of {signals.min_strong} strong signal(s)"
+        )
+        return _finding(base, Status.weak, issues, why), _quotes(basis)
+    return _finding(base, Status.missing, [], "no clause addresses it"), []
+
+
+def _finding(base: Finding, status: Status, issues: list[str], rationale: str) -> Finding:
+    return base.model_copy(update={"status": status, "issues": issues, "rationale": rationale})

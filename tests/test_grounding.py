@@ -1,0 +1,44 @@
+from mou_review.grounding import Grounder, ground_finding
+from mou_review.models import Document, DocumentInfo, Finding, Severity, Status
+
+TEXT = ("ARTICLE IV. RECORDS\n\nStudent records shall be kept in compliance with the Family Educational\n"
+        "Rights and Privacy Act. The SRO shall not be involved in routine disci-\npline of students.")
+
+
+def _grounder() -> Grounder:
+    return Grounder(Document(info=DocumentInfo(doc_id="d", path="x"), text=TEXT, page_starts=[0, 60]))
+
+
+def test_exact_quote_gets_offsets_and_page():
+    ev = _grounder().locate("Student records shall be kept")
+    assert ev is not None and ev.match == "exact"
+    assert TEXT[ev.start : ev.end] == "Student records shall be kept"
+    assert ev.page == 1
+
+
+def test_line_break_and_curly_quotes_normalised():
+    ev = _grounder().locate("\u201cthe Family Educational Rights and Privacy Act\u201d")
+    assert ev is not None and ev.match == "normalized"
+    assert "Family Educational\nRights" in TEXT[ev.start : ev.end]
+    assert ev.page == 2
+
+
+def test_hyphenated_line_break_matches():
+    ev = _grounder().locate("not be involved in routine discipline of students")
+    assert ev is not None
+    assert TEXT[ev.start : ev.end].startswith("not be involved")
+
+
+def test_small_typo_matches_fuzzily_and_fabrication_is_dropped():
+    g = _grounder()
+    fuzzy = g.locate("The SRO shall not be involved in routine discipline of student.")
+    assert fuzzy is not None
+    assert g.locate("The SRO shall arrest every student who breaks a school rule") is None
+
+
+def test_present_finding_without_grounded_quote_is_downgraded():
+    finding = Finding(requirement_id="ferpa_privacy", status=Status.present, severity=Severity.critical)
+    grounded = ground_finding(_grounder(), finding, ["The district complies with HIPAA in all respects."])
+    assert grounded.status == Status.weak
+    assert grounded.ungrounded_quotes == 1
+    assert "evidence_not_found" in grounded.issues

@@ -1,0 +1,71 @@
+"""Requirement families on short clauses: present, weak, missing, negation and contrary language."""
+
+from __future__ import annotations
+
+import pytest
+
+from mou_review.checklist import load_checklist
+from mou_review.models import Document, DocumentInfo, Status
+from mou_review.reviewers.offline import OfflineReviewer
+from mou_review.segment import segment
+
+
+def judge(requirement_id: str, text: str):
+    document = Document(info=DocumentInfo(doc_id="t", path="t.txt"), text=text)
+    clauses = segment(document)
+    finding, quotes = OfflineReviewer().review(document, load_checklist().get(requirement_id), [], clauses)
+    return finding, quotes
+
+
+@pytest.mark.parametrize(
+    ("rid", "text", "status", "issue"),
+    [
+        ("ferpa_privacy", "1. Student records are protected under the Family Educational Rights and Privacy Act.",
+         Status.present, None),
+        ("ferpa_privacy", "1. Student records shall be kept confidential in accordance with applicable law.",
+         Status.weak, "no_ferpa_reference"),
+        ("ferpa_privacy", "1. The SRO shall patrol the parking lots.", Status.missing, None),
+        ("discipline_carveout", "1. The SRO shall not be involved in routine school discipline, which remains "
+         "the responsibility of school administrators.", Status.present, None),
+        ("discipline_carveout", "1. The SRO shall enforce the student code of conduct.", Status.weak,
+         "sro_enforces_school_rules"),
+        ("discipline_carveout", "1. The SRO shall not be involved in routine discipline.\n\n9. Notwithstanding "
+         "Section 1, the SRO may issue detentions for dress code violations.", Status.weak,
+         "sro_enforces_school_rules"),
+        ("supervision", "1. The SRO shall report to the appropriate supervisor.", Status.weak,
+         "vague_chain_of_command"),
+        ("supervision", "1. The SRO shall be supervised by the Patrol Division Lieutenant.", Status.present, None),
+        ("arrest_last_resort", "1. The SRO will use discretion in making arrests.", Status.weak,
+         "no_last_resort_limit"),
+        ("arrest_last_resort", "1. Arrest or citation of a student shall be used only as a last resort.",
+         Status.present, None),
+        ("term_review", "1. This MOU shall be reviewed periodically.", Status.weak, "no_review_cycle"),
+    ],
+)
+def test_requirement_rules(rid, text, status, issue):
+    finding, quotes = judge(rid, text)
+    assert finding.status == status, finding.rationale
+    if issue:
+        assert issue in finding.issues
+    if status != Status.missing:
+        assert quotes and all(q in text for q in quotes)
+
+
+def test_conditional_requirement_not_applicable_without_cops_funding():
+    finding, _ = judge("cops_time_commitment", "1. The SRO shall patrol the school.")
+    assert finding.status == Status.not_applicable
+
+
+def test_cops_funded_without_commitment_is_deficient():
+    finding, _ = judge("cops_time_commitment", "1. The position is funded by a COPS Hiring Program grant.")
+    assert finding.status.deficient
+
+
+def test_checklist_has_all_22_requirements_and_bad_file_names_field(tmp_path):
+    from mou_review.errors import ConfigError
+
+    assert len(load_checklist().requirements) == 22
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: t\nrequirements:\n  - id: a\n    title: A\n    severity: huge\n")
+    with pytest.raises(ConfigError, match="severity"):
+        load_checklist(str(bad))
