@@ -1,8 +1,10 @@
 from mou_review.grounding import Grounder, ground_finding
 from mou_review.models import Document, DocumentInfo, Finding, Severity, Status
 
-TEXT = ("ARTICLE IV. RECORDS\n\nStudent records shall be kept in compliance with the Family Educational\n"
-        "Rights and Privacy Act. The SRO shall not be involved in routine disci-\npline of students.")
+TEXT = (
+    "ARTICLE IV. RECORDS\n\nStudent records shall be kept in compliance with the Family Educational\n"
+    "Rights and Privacy Act. The SRO shall not be involved in routine disci-\npline of students."
+)
 
 
 def _grounder() -> Grounder:

@@ -20,25 +20,63 @@ def judge(requirement_id: str, text: str):
 @pytest.mark.parametrize(
     ("rid", "text", "status", "issue"),
     [
-        ("ferpa_privacy", "1. Student records are protected under the Family Educational Rights and Privacy Act.",
-         Status.present, None),
-        ("ferpa_privacy", "1. Student records shall be kept confidential in accordance with applicable law.",
-         Status.weak, "no_ferpa_reference"),
+        (
+            "ferpa_privacy",
+            "1. Student records are protected under the Family Educational Rights and Privacy Act.",
+            Status.present,
+            None,
+        ),
+        (
+            "ferpa_privacy",
+            "1. Student records shall be kept confidential in accordance with applicable law.",
+            Status.weak,
+            "no_ferpa_reference",
+        ),
         ("ferpa_privacy", "1. The SRO shall patrol the parking lots.", Status.missing, None),
-        ("discipline_carveout", "1. The SRO shall not be involved in routine school discipline, which remains "
-         "the responsibility of school administrators.", Status.present, None),
-        ("discipline_carveout", "1. The SRO shall enforce the student code of conduct.", Status.weak,
-         "sro_enforces_school_rules"),
-        ("discipline_carveout", "1. The SRO shall not be involved in routine discipline.\n\n9. Notwithstanding "
-         "Section 1, the SRO may issue detentions for dress code violations.", Status.weak,
-         "sro_enforces_school_rules"),
-        ("supervision", "1. The SRO shall report to the appropriate supervisor.", Status.weak,
-         "vague_chain_of_command"),
-        ("supervision", "1. The SRO shall be supervised by the Patrol Division Lieutenant.", Status.present, None),
-        ("arrest_last_resort", "1. The SRO will use discretion in making arrests.", Status.weak,
-         "no_last_resort_limit"),
-        ("arrest_last_resort", "1. Arrest or citation of a student shall be used only as a last resort.",
-         Status.present, None),
+        (
+            "discipline_carveout",
+            "1. The SRO shall not be involved in routine school discipline, which remains "
+            "the responsibility of school administrators.",
+            Status.present,
+            None,
+        ),
+        (
+            "discipline_carveout",
+            "1. The SRO shall enforce the student code of conduct.",
+            Status.weak,
+            "sro_enforces_school_rules",
+        ),
+        (
+            "discipline_carveout",
+            "1. The SRO shall not be involved in routine discipline.\n\n9. Notwithstanding "
+            "Section 1, the SRO may issue detentions for dress code violations.",
+            Status.weak,
+            "sro_enforces_school_rules",
+        ),
+        (
+            "supervision",
+            "1. The SRO shall report to the appropriate supervisor.",
+            Status.weak,
+            "vague_chain_of_command",
+        ),
+        (
+            "supervision",
+            "1. The SRO shall be supervised by the Patrol Division Lieutenant.",
+            Status.present,
+            None,
+        ),
+        (
+            "arrest_last_resort",
+            "1. The SRO will use discretion in making arrests.",
+            Status.weak,
+            "no_last_resort_limit",
+        ),
+        (
+            "arrest_last_resort",
+            "1. Arrest or citation of a student shall be used only as a last resort.",
+            Status.present,
+            None,
+        ),
         ("term_review", "1. This MOU shall be reviewed periodically.", Status.weak, "no_review_cycle"),
     ],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import store_cmds
+from . import review_cmds, store_cmds
 
 app = typer.Typer(
     name="mou-review",
@@ -15,6 +15,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 store_cmds.register(app)
+review_cmds.register(app)
 
 
 def main() -> None:

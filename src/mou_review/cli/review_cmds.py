@@ -1,0 +1,178 @@
+"""`checklist`, `review` and `eval`: judging MOUs against the checklist and scoring the judge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..checklist import load_checklist
+from ..errors import DocumentError, MouReviewError
+from ..evaluate import run_eval
+from ..ingest import ingest
+from ..models import SEVERITY_RANK, DocumentReview, Severity
+from ..review import review_document
+from ..reviewers import make_reviewer
+from ..store import open_store
+from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, stdout, write_output
+
+ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="checklist id or YAML path")]
+BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="auto, offline, llm or keyword")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("checklist")(checklist_cmd)
+    app.command("review")(review_cmd)
+    app.command("eval")(eval_cmd)
+
+
+@guarded
+def checklist_cmd(
+    checklist: ChecklistOpt = None, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
+) -> None:
+    """The requirements: id, severity, and what "present" means."""
+    cl = load_checklist(checklist or "cops-nasro")
+    if fmt == "json":
+        stdout.print_json(cl.model_dump_json())
+        return
+    table = Table("id", "severity", "present when", title=f"{cl.title} (v{cl.version})")
+    for r in cl.requirements:
+        table.add_row(r.id, r.severity.value + (" (conditional)" if r.conditional else ""), r.present)
+    stdout.print(table)
+
+
+def _resolve_backend(backend: str | None) -> str:
+    settings = make_settings(backend=backend)
+    resolved = settings.resolved_backend()
+    if settings.backend == "auto":
+        console.print(
+            f"[dim]backend auto: using {resolved} (no LLM key or base URL configured)[/dim]"
+            if resolved == "offline"
+            else f"[dim]backend auto: using {resolved}[/dim]"
+        )
+    return resolved
+
+
+@guarded
+def review_cmd(
+    file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or md")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
+    checklist: ChecklistOpt = None,
+    backend: BackendOpt = None,
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="exit 1 when a deficiency of this severity or worse")
+    ] = None,
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
+    cl = load_checklist(checklist or settings.checklist)
+    reviewer = make_reviewer(_resolve_backend(backend))
+    clause_store = open_store(settings)
+    report = ingest([file], settings, clause_store)
+    if report.failed:
+        raise DocumentError(file, report.failed[0][1])
+    from ..documents import content_hash
+
+    doc_id = content_hash(file.read_bytes())
+    document = clause_store.get_document(doc_id)
+    if document is None:
+        raise MouReviewError(f"{file}: not found in the store after ingest")
+    clauses, vectors = clause_store.get_clauses(doc_id)
+    result = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
+    if fmt == "json":
+        write_output(result.model_dump_json(indent=2), output)
+    elif fmt == "md":
+        write_output(render_markdown(result), output)
+    else:
+        stdout.print(_table(result))
+    if fail_on:
+        threshold = SEVERITY_RANK[Severity(fail_on)]
+        if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
+            raise typer.Exit(1)
+
+
+def _table(review: DocumentReview) -> Table:
+    table = Table(
+        "requirement",
+        "status",
+        "severity",
+        "best quote (page)",
+        title=f"{Path(review.document.path).name}: risk {review.risk_score}/100 ({review.backend})",
+    )
+    colour = {"present": "green", "weak": "yellow", "missing": "red", "not_applicable": "dim"}
+    for f in review.findings:
+        quote = f"{f.evidence[0].quote[:120]} (p.{f.evidence[0].page})" if f.evidence else ""
+        table.add_row(
+            f.requirement_id, f"[{colour[f.status.value]}]{f.status.value}[/]", f.severity.value, quote
+        )
+    return table
+
+
+def render_markdown(review: DocumentReview) -> str:
+    """A readable report with quotes, pages and rationale."""
+    info = review.document
+    lines = [
+        f"# Review of {Path(info.path).name}",
+        "",
+        f"- parties: {', '.join(info.parties) or 'not stated'}",
+        f"- risk score: {review.risk_score}/100",
+        f"- checklist: {review.checklist} v{review.checklist_version}; backend: {review.backend}",
+        "",
+    ]
+    lines += [f"> note: {n}" for n in review.notes]
+    for f in review.findings:
+        lines += ["", f"## {f.requirement_id}: {f.status.value} ({f.severity.value})", "", f.rationale]
+        if f.issues:
+            lines.append(f"Issues: {', '.join(f.issues)}")
+        lines += [f'> "{e.quote}" (page {e.page}, chars {e.start}-{e.end})' for e in f.evidence]
+    return "\n".join(lines) + "\n"
+
+
+@guarded
+def eval_cmd(
+    gold_dir: Annotated[Path, typer.Argument(help="folder of gold YAML files")],
+    backend: BackendOpt = None,
+    split: Annotated[str | None, typer.Option("--split", help="dev or test (from the manifest)")] = None,
+    compare: Annotated[
+        str | None, typer.Option("--compare", help="comma-separated backends side by side")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    checklist: ChecklistOpt = None,
+) -> None:
+    """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
+    cl = load_checklist(checklist or "cops-nasro")
+    backends = compare.split(",") if compare else [_resolve_backend(backend)]
+    reports = [run_eval(gold_dir, cl, b.strip(), split=split) for b in backends]
+    if fmt == "json":
+        payload = [r.model_dump() for r in reports]
+        stdout.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+        return
+    table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
+    for rid in cl.ids:
+        cells = [
+            f"{r.per_requirement[rid].f1:.2f} ({r.per_requirement[rid].precision:.2f}/"
+            f"{r.per_requirement[rid].recall:.2f})"
+            for r in reports
+        ]
+        table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
+    for metric in (
+        "macro_f1",
+        "micro_f1",
+        "status_accuracy",
+        "kappa",
+        "evidence_hit_rate",
+        "grounded_rate",
+        "documents_per_second",
+    ):
+        table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
+    stdout.print(table)
+    console.print(f"{reports[0].documents} document(s), split {split or 'all'}")
