@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from conftest import SAMPLE_TEXT, make_docx, make_pdf
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from mou_review.cli import app
 
@@ -87,8 +86,8 @@ def test_documents_json(ingested: Ingested) -> None:
 
 
 def test_search_one_document_json(ingested: Ingested) -> None:
-    args = ["search", QUERY, "--doc", "good.pdf", "-k", "3", "--format", "json", "--store", ingested.store]
-    result = run(*args)
+    options = ["--doc", "good.pdf", "-k", "3", "--format", "json", "--store", str(ingested.store)]
+    result = run("search", QUERY, *options)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert 1 <= len(rows) <= 3
