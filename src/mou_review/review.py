@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import numpy as np
 
 from .checklist import Checklist
@@ -25,6 +28,17 @@ def risk_score(findings: list[Finding]) -> float:
     return round(100.0 * lost / total, 1) if total else 0.0
 
 
+def requirement_queries(checklist: Checklist) -> list[str]:
+    """One retrieval query per requirement, in checklist order."""
+    return [" ".join(r.queries) for r in checklist.requirements]
+
+
+@lru_cache(maxsize=8)
+def _query_vectors(queries: tuple[str, ...], embedding: str) -> np.ndarray:
+    """Requirement queries are embedded once per process, not once per document."""
+    return embed_queries(queries, embedding)
+
+
 def review_document(
     document: Document,
     clauses: list[Clause],
@@ -36,10 +50,10 @@ def review_document(
     embedding: str = "wordllama",
 ) -> DocumentReview:
     """Every requirement of `checklist` judged on `document`, evidence located in its text."""
-    queries = [" ".join(r.queries) for r in checklist.requirements]
+    queries = requirement_queries(checklist)
     lexical = LexicalIndex([c.context_text() for c in clauses])
     ranked = rank_in_memory(
-        queries, embed_queries(queries, embedding), clauses, clause_vectors, top_k, lexical=lexical
+        queries, _query_vectors(tuple(queries), embedding), clauses, clause_vectors, top_k, lexical=lexical
     )
     grounder = Grounder(document)
     findings = []
@@ -65,6 +79,4 @@ def review_document(
 
 
 def _incorporates_by_reference(text: str) -> bool:
-    import re
-
     return bool(re.search(r"incorporated (herein )?by reference|remain in full force and effect", text, re.I))

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ..checklist import load_checklist
+from ..documents import content_hash
 from ..errors import DocumentError, MouReviewError
 from ..evaluate import run_eval
 from ..ingest import ingest
@@ -80,8 +81,6 @@ def review_cmd(
     report = ingest([file], settings, clause_store)
     if report.failed:
         raise DocumentError(file, report.failed[0][1])
-    from ..documents import content_hash
-
     doc_id = content_hash(file.read_bytes())
     document = clause_store.get_document(doc_id)
     if document is None:

@@ -131,11 +131,7 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
 def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -> tuple[Finding, list[str]]:
     strong = sorted(hits.strong.values(), key=lambda h: h[0].index)
     overriding = [h for h in strong if _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start()))]
-    contrary = [
-        h
-        for h in hits.contrary
-        if not _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start())) or not overriding
-    ]
+    contrary = hits.contrary
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
         return _finding(
