@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
+from ..quotes import quote_at, sentence_spans
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 _SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
@@ -52,14 +53,8 @@ def _compile(signals_json: str) -> _Compiled:
     )
 
 
-def sentence_at(text: str, offset: int) -> str:
-    """The sentence of `text` that holds `offset` (for a quote a reader can check)."""
-    start = max(text.rfind(". ", 0, offset), text.rfind("\n\n", 0, offset), text.rfind("; ", 0, offset))
-    start = 0 if start < 0 else start + 2
-    ends = [i for i in (text.find(". ", offset), text.find(";", offset), text.find("\n\n", offset)) if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    sentence = text[start:end].strip()
-    return sentence[:400]
+def _sentence(text: str, offset: int) -> str:
+    return next((text[s:e] for s, e in sentence_spans(text) if s <= offset < e), text)
 
 
 class OfflineReviewer:
@@ -118,9 +113,15 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
 
 
 def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
+    """Up to MAX_QUOTES quotes, at most one per sentence, in the order the hits are given."""
     out: list[str] = []
+    seen: set[tuple[str, int]] = set()
     for clause, match in pairs:
-        quote = sentence_at(clause.text, match.start())
+        sentence = next((s for s, e in sentence_spans(clause.text) if s <= match.start() < e), match.start())
+        if (clause.clause_id, sentence) in seen:
+            continue
+        seen.add((clause.clause_id, sentence))
+        quote = quote_at(clause.text, match.start(), match.end())
         if quote and quote not in out:
             out.append(quote)
         if len(out) == MAX_QUOTES:
@@ -129,8 +130,8 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
 
 
 def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -> tuple[Finding, list[str]]:
-    strong = sorted(hits.strong.values(), key=lambda h: h[0].index)
-    overriding = [h for h in strong if _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start()))]
+    strong = [hits.strong[i] for i in sorted(hits.strong)]  # checklist order: first pattern, best quote
+    overriding = [h for h in strong if _NOTWITHSTANDING.search(_sentence(h[0].text, h[1].start()))]
     contrary = hits.contrary
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
