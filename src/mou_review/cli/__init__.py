@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from . import review_cmds, store_cmds
@@ -19,4 +21,6 @@ review_cmds.register(app)
 
 
 def main() -> None:
+    # Before any library configures the root logger (wordllama sets INFO at import): only warnings.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
