@@ -12,6 +12,8 @@ from rich.table import Table
 from ..checklist import load_checklist
 from ..documents import content_hash
 from ..errors import DocumentError, MouReviewError
+from ..eval_report import SUMMARY_METRICS, save_reports
+from ..eval_report import render_markdown as render_eval_markdown
 from ..evaluate import run_eval
 from ..ingest import ingest
 from ..models import SEVERITY_RANK, DocumentReview, Severity
@@ -144,16 +146,32 @@ def eval_cmd(
     compare: Annotated[
         str | None, typer.Option("--compare", help="comma-separated backends side by side")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or md")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write json/md here")] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save", help="also save JSON + Markdown under evals/results/ named by date, split and commit"
+        ),
+    ] = False,
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="where --save writes")] = Path(
+        "evals/results"
+    ),
     checklist: ChecklistOpt = None,
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
     cl = load_checklist(checklist or "cops-nasro")
     backends = compare.split(",") if compare else [_resolve_backend(backend)]
     reports = [run_eval(gold_dir, cl, b.strip(), split=split) for b in backends]
+    if save:
+        for path in save_reports(reports, results_dir):
+            console.print(f"saved {path}")
     if fmt == "json":
         payload = [r.model_dump() for r in reports]
-        stdout.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+        write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
+        return
+    if fmt == "md":
+        write_output(render_eval_markdown(reports), output)
         return
     table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
     for rid in cl.ids:
@@ -163,15 +181,7 @@ def eval_cmd(
             for r in reports
         ]
         table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
-    for metric in (
-        "macro_f1",
-        "micro_f1",
-        "status_accuracy",
-        "kappa",
-        "evidence_hit_rate",
-        "grounded_rate",
-        "documents_per_second",
-    ):
+    for metric in SUMMARY_METRICS:
         table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
     stdout.print(table)
     console.print(f"{reports[0].documents} document(s), split {split or 'all'}")
