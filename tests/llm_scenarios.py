@@ -120,6 +120,28 @@ def _adapt(settings: Settings) -> str:
     )
 
 
+def cli_review(settings: Settings, *extra: str) -> Any:
+    """`mou-review review FILE --backend llm --format json` with the settings passed as env vars."""
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from mou_review.cli import app
+
+    env = {
+        "COLUMNS": "200",
+        "ANONYMIZED_TELEMETRY": "False",
+        "MOU_REVIEW_LLM_BASE_URL": settings.llm_base_url or "",
+        "MOU_REVIEW_LLM_MODEL": settings.llm_model,
+        "MOU_REVIEW_LLM_CACHE": str(settings.llm_cache),
+        "MOU_REVIEW_LLM_GROUP_SIZE": str(settings.llm_group_size),
+        "MOU_REVIEW_LLM_RETRY_BASE_DELAY": str(settings.llm_retry_base_delay),
+    }
+    with tempfile.TemporaryDirectory() as store:
+        args = ["review", str(ROOT / NORMAL_DOC), "--store", store, "--format", "json", *extra]
+        return CliRunner().invoke(app, args, env=env)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "review_normal": Scenario([Step()], _full(NORMAL_DOC)),
     "review_grouped": Scenario([Step()], _full(NORMAL_DOC), {"llm_group_size": 4}),
@@ -144,4 +166,5 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "json_mode": Scenario([Step()], _one(NORMAL_DOC, "purpose"), {"llm_structured_method": "json_mode"}),
     "adapt_clause": Scenario([Step()], _adapt),
+    "cli_review": Scenario([Step()], lambda s: cli_review(s, "--backend", "llm"), {"llm_group_size": 22}),
 }

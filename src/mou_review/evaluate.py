@@ -59,6 +59,10 @@ class EvalReport(BaseModel):
     grounded_rate: float
     documents_per_second: float
     per_requirement: dict[str, RequirementScore]
+    usage: dict[str, float] = Field(default_factory=dict, description="LLM calls, tokens, cost: run total")
+    usage_per_document: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="LLM calls, tokens and cost per document file name"
+    )
 
 
 def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None) -> list[GoldDocument]:
@@ -179,6 +183,8 @@ def score(
     total = sum(counts.values(), Counter())
     shown = sum(len(f.evidence) for r in reviews for f in r.findings)
     dropped = sum(r.ungrounded_quotes for r in reviews)
+    per_document = {Path(g.document).name: r.usage for g, r in zip(golds, reviews, strict=True) if r.usage}
+    usage = sum((Counter(u) for u in per_document.values()), Counter())
     return EvalReport(
         backend=backend,
         checklist=checklist.id,
@@ -192,6 +198,8 @@ def score(
         grounded_rate=round(shown / (shown + dropped), 3) if shown + dropped else 1.0,
         documents_per_second=round(len(reviews) / seconds, 2) if seconds > 0 else 0.0,
         per_requirement=per_requirement,
+        usage={k: round(v, 6) for k, v in usage.items()},
+        usage_per_document=per_document,
     )
 
 
@@ -209,7 +217,7 @@ def run_eval(
     from .reviewers import make_reviewer
 
     golds = load_gold(gold_dir, split=split)
-    reviewer = make_reviewer(backend)
+    reviewer = make_reviewer(backend, checklist=checklist)
     started = time.perf_counter()
     reviews = []
     for gold in golds:
