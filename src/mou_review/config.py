@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Backend = Literal["auto", "offline", "llm", "keyword"]
@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(LLM_PRICES),
         description="USD per million (input, output) tokens by model name, for the cost estimate",
     )
+
+    @field_validator("llm_cache", mode="before")
+    @classmethod
+    def _cache_off(cls, value: object) -> object:
+        """MOU_REVIEW_LLM_CACHE= (empty), none or off disables the cache instead of meaning '.'."""
+        return None if isinstance(value, str) and value.strip().lower() in ("", "none", "off") else value
 
     def api_key(self) -> str | None:
         """The configured key, falling back to the OpenAI SDK's own variable."""
