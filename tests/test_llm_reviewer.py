@@ -26,7 +26,8 @@ from llm_scenarios import (
 from mou_review.errors import ConfigError, ReviewerError
 from mou_review.models import DocumentReview, Status
 from mou_review.reviewers import make_reviewer
-from mou_review.reviewers.llm import FALLBACK_BACKEND, PROMPT_VERSION, ModelClient, Verdicts
+from mou_review.reviewers.llm import FALLBACK_BACKEND, PROMPT_VERSION, ModelClient
+from mou_review.reviewers.llm_messages import AdaptedClause, Verdicts
 
 
 def replay(name: str, tmp_path: Path, **overrides: Any) -> tuple[Any, Any]:
@@ -100,8 +101,6 @@ def test_cache_key_includes_the_prompt_version(tmp_path: Path) -> None:
     settings = llm_settings(REPLAY_BASE_URL, tmp_path / "cache.sqlite")
     exchange = recorded("adapt_clause")[0]["request"]["messages"]
     system, user = exchange[0]["content"], exchange[1]["content"]
-    from mou_review.reviewers.llm import AdaptedClause
-
     with cassette("adapt_clause") as cass:
         ModelClient(settings, "adapt-v1").ask(AdaptedClause, system, user)
         _, cached = ModelClient(settings, "adapt-v1").ask(AdaptedClause, system, user)

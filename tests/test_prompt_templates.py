@@ -8,7 +8,7 @@ from mou_review.checklist import load_checklist
 from mou_review.errors import ConfigError
 from mou_review.models import Clause, Document, DocumentInfo, ScoredClause, Status
 from mou_review.prompt_templates import fill, load_template, placeholders, prompts_dir
-from mou_review.reviewers.llm import FENCE_CLOSE, FENCE_OPEN, Verdict, build_messages, to_finding
+from mou_review.reviewers.llm_messages import FENCE_CLOSE, FENCE_OPEN, Verdict, build_messages, to_finding
 
 EXPECTED = {
     ("review", "system"): {"checklist_title"},

@@ -16,50 +16,29 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..checklist import Checklist, Requirement
 from ..config import Settings
 from ..errors import ConfigError, ReviewerError
-from ..models import Clause, Document, Finding, ScoredClause, Status
+from ..models import Clause, Document, Finding, ScoredClause
 from ..prompt_templates import fill
 from .base import ProgressCallback, ReviewBatch
+from .llm_messages import (
+    PROMPT_VERSION,
+    AdaptedClause,
+    Verdicts,
+    build_messages,
+    fence_safe,
+    to_finding,
+)
 from .offline import OfflineReviewer
 
-PROMPT_VERSION = "review-v1"
 ADAPT_PROMPT_VERSION = "adapt-v1"
 FALLBACK_BACKEND = "offline-fallback"
-FENCE_OPEN, FENCE_CLOSE = "<<<MOU_TEXT", "MOU_TEXT>>>"
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-
-
-class Verdict(BaseModel):
-    """The model's judgement of one requirement (what it returns, not yet a grounded Finding)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    requirement_id: str = Field(description="id of the requirement judged, as given")
-    status: Literal["present", "weak", "missing", "not_applicable"]
-    issues: list[str] = Field(description="snake_case codes of what falls short; empty when present")
-    quotes: list[str] = Field(description="sentences copied exactly from the MOU text, at most 3")
-    rationale: str = Field(description="one or two sentences saying why, naming clause ids")
-
-
-class Verdicts(BaseModel):
-    """One call's answer: a verdict per requirement it was given."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    verdicts: list[Verdict]
-
-
-class AdaptedClause(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    clause: str = Field(description="the model clause rewritten in the agreement's own terms and style")
 
 
 @dataclass
@@ -106,78 +85,6 @@ class _CacheProbe:
 _probe: contextvars.ContextVar[_CacheProbe | None] = contextvars.ContextVar(
     "mou_review_cache_probe", default=None
 )
-
-
-# --- prompts (pure) ---------------------------------------------------------------------------
-
-
-def fence_safe(text: str) -> str:
-    """Document text cannot close the fence early: the marker characters are neutralised."""
-    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
-
-
-def _requirement_text(requirement: Requirement) -> str:
-    return fill(
-        "review",
-        "v1",
-        "requirement",
-        id=requirement.id,
-        title=requirement.title,
-        severity=requirement.severity.value,
-        conditional=" (conditional: not_applicable allowed)" if requirement.conditional else "",
-        description=requirement.description,
-        present=requirement.present,
-        weak=requirement.weak or "falls short of 'present when'",
-    )
-
-
-def _clause_text(clause: Clause) -> str:
-    heading = f" | {clause.heading_path[-1]}" if clause.heading_path else ""
-    return f"[clause {clause.index} | page {clause.page}{heading}]\n{fence_safe(clause.text)}"
-
-
-def build_messages(
-    checklist_title: str, document: Document, group: list[tuple[Requirement, list[ScoredClause]]]
-) -> tuple[str, str]:
-    """System and user prompt for one call: the requirements, and their clauses fenced as data."""
-    system = fill("review", "v1", "system", checklist_title=checklist_title)
-    shown: dict[str, Clause] = {}
-    for _, retrieved in group:
-        for scored in retrieved:
-            shown.setdefault(scored.clause.clause_id, scored.clause)
-    clauses = sorted(shown.values(), key=lambda c: c.index)
-    user = fill(
-        "review",
-        "v1",
-        "user",
-        count=len(group),
-        requirements="\n".join(_requirement_text(r) for r, _ in group),
-        title=fence_safe(document.info.title or Path(document.info.path).name),
-        pages=document.info.pages,
-        clauses="\n\n".join(_clause_text(c) for c in clauses) or "(no clause was retrieved)",
-        ids=", ".join(r.id for r, _ in group),
-    )
-    return system, user
-
-
-def to_finding(requirement: Requirement, verdict: Verdict) -> tuple[Finding, list[str]]:
-    """The model's verdict as an ungrounded Finding plus its quotes (grounding comes next)."""
-    status = Status(verdict.status)
-    issues = list(dict.fromkeys(i.strip() for i in verdict.issues if i.strip()))
-    rationale = verdict.rationale.strip()
-    if status is Status.not_applicable and not requirement.conditional:
-        status, rationale = (
-            Status.missing,
-            f"{rationale} (not_applicable is only for conditional requirements)",
-        )
-    finding = Finding(
-        requirement_id=requirement.id,
-        status=status,
-        severity=requirement.severity,
-        issues=[] if status is Status.present else issues,
-        rationale=rationale,
-    )
-    return finding, [q for q in verdict.quotes if q.strip()]
 
 
 # --- the model and its calls ------------------------------------------------------------------
@@ -278,7 +185,8 @@ class ModelClient:
             runnable = _structured(self.chat, schema, self.settings.llm_structured_method)
             self._runnables[schema.__name__] = runnable
         if self.settings.llm_structured_method == "json_mode":  # the server is told the schema in words
-            system += fill("review", "v1", "json_mode", schema=json.dumps(schema.model_json_schema()))
+            task, version = PROMPT_VERSION.split("-")
+            system += fill(task, version, "json_mode", schema=json.dumps(schema.model_json_schema()))
         usage, probe = Usage(), _CacheProbe()
         _probe.set(probe)
         out = self._with_retries(runnable, [SystemMessage(system), HumanMessage(user)], usage)
@@ -474,10 +382,11 @@ def adapt_clause(settings: Settings, requirement_title: str, model_clause: str, 
         client = _adapt_clients.get(key) or _adapt_clients.setdefault(
             key, ModelClient(settings, ADAPT_PROMPT_VERSION)
         )
-        system = fill("adapt", "v1", "system")
+        task, version = ADAPT_PROMPT_VERSION.split("-")
+        system = fill(task, version, "system")
         user = fill(
-            "adapt",
-            "v1",
+            task,
+            version,
             "user",
             requirement_title=requirement_title,
             model_clause=model_clause,
