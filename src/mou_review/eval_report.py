@@ -54,12 +54,16 @@ def render_markdown(reports: list[EvalReport]) -> str:
 
 
 def _usage_rows(reports: list[EvalReport]) -> list[str]:
+    """LLM tokens and estimated cost per document, for the backends that used a model."""
     rows = []
-    for field in ("tokens_per_document", "cost_per_document_usd"):
-        if any(getattr(r, field, None) for r in reports):
-            rows.append(
-                f"| {field} | " + " | ".join(str(getattr(r, field, "") or "") for r in reports) + " |"
-            )
+    for key, label in (
+        ("input_tokens", "input tokens / document"),
+        ("output_tokens", "output tokens / document"),
+        ("cost_usd", "estimated cost (USD) / document"),
+    ):
+        if any(key in r.usage for r in reports):
+            cells = [f"{r.usage[key] / max(r.documents, 1):.4g}" if key in r.usage else "" for r in reports]
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return rows
 
 

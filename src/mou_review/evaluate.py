@@ -64,6 +64,10 @@ class EvalReport(BaseModel):
     checklist_version: int = 1
     git_commit: str | None = Field(None, description="commit of the code that produced the scores")
     created: str | None = Field(None, description="UTC time the evaluation ran (ISO 8601)")
+    usage: dict[str, float] = Field(default_factory=dict, description="LLM calls, tokens, cost: run total")
+    usage_per_document: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="LLM calls, tokens and cost per document file name"
+    )
 
 
 def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None) -> list[GoldDocument]:
@@ -184,6 +188,8 @@ def score(
     total = sum(counts.values(), Counter())
     shown = sum(len(f.evidence) for r in reviews for f in r.findings)
     dropped = sum(r.ungrounded_quotes for r in reviews)
+    per_document = {Path(g.document).name: r.usage for g, r in zip(golds, reviews, strict=True) if r.usage}
+    usage = sum((Counter(u) for u in per_document.values()), Counter())
     return EvalReport(
         backend=backend,
         checklist=checklist.id,
@@ -200,6 +206,8 @@ def score(
         checklist_version=checklist.version,
         git_commit=git_commit(),
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        usage={k: round(v, 6) for k, v in usage.items()},
+        usage_per_document=per_document,
     )
 
 
@@ -240,7 +248,7 @@ def run_eval(
     from .reviewers import make_reviewer
 
     golds = load_gold(gold_dir, split=split)
-    reviewer = make_reviewer(backend)
+    reviewer = make_reviewer(backend, checklist=checklist)
     started = time.perf_counter()
     reviews = []
     for gold in golds:
