@@ -1,8 +1,8 @@
 """Plan the redline: which deficient requirement gets which edit, where, and why (pure, no I/O).
 
 A weak requirement replaces its weak clause only when that clause is really the weak language: it
-matches the requirement's vague or contrary patterns, or it lies in the clause retrieval ranks
-first for the requirement and is no other finding's evidence. A clause that merely mentions the
+matches the requirement's vague or contrary patterns, or it is on topic, lies in the clause
+retrieval ranks first for the requirement, and is no other finding's evidence. A clause that merely mentions the
 topic is left alone and the suggestion is inserted instead, so a redline never deletes good text
 about something else. Insertions go after the section holding the clause retrieval ranked most
 related to the requirement, but never into the signature block.
@@ -21,7 +21,7 @@ from ..segment import MARKERS
 
 ANCHOR_CHARS = 160
 _SIGNATURE_BLOCK = re.compile(
-    r"in witness whereof|_{6,}|^\s*signatures?\s*:?\s*$", re.IGNORECASE | re.MULTILINE
+    r"in witness whereof|_{6,}|^\s*(?:signed|signatures?)\s*[:.]?\s*$", re.IGNORECASE | re.MULTILINE
 )
 
 
@@ -116,7 +116,8 @@ def _replaceable(
         return evidence
     shared = owners.get((evidence.start, evidence.end), set()) - {finding.requirement_id}
     in_related = related is not None and related.start <= evidence.start and evidence.end <= related.end
-    return evidence if in_related and not shared else None
+    on_topic = _matches(signals.topic, evidence.quote)
+    return evidence if in_related and on_topic and not shared else None
 
 
 def _matches(patterns: list[str], text: str) -> bool:
@@ -186,22 +187,27 @@ def _insert(
 
 
 def _insert_anchor(candidates: list[Clause], clauses: list[Clause], requirement_id: str) -> Clause | None:
-    """The best-ranked candidate inside the body: the title and preamble only suit the purpose clause."""
+    """The best-ranked candidate in the body: the title and preamble only suit the purpose clause."""
+    if requirement_id == "purpose" or not candidates:
+        return candidates[0] if candidates else None
     preamble = clauses[0].heading_path if clauses else []
-    for clause in candidates:
-        if requirement_id == "purpose" or (clause.index > 0 and clause.heading_path != preamble):
-            return clause
-    return candidates[0] if candidates else None
+    in_body = [c for c in candidates if c.index > 0 and c.heading_path != preamble]
+    return (in_body or [c for c in candidates if c.index > 0] or candidates)[0]
 
 
 def _section_end(clauses: list[Clause], anchor: Clause) -> Clause:
-    """The last clause of the (deepest) section holding `anchor`, stopping at the signature block."""
+    """The last clause of the (deepest) section holding `anchor`, stopping at the signature block.
+
+    In a document without sections (every clause under the title) the clause itself is the section.
+    """
     index = next((i for i, c in enumerate(clauses) if c.clause_id == anchor.clause_id), None)
     if index is None:
         return anchor
     while index > 0 and _SIGNATURE_BLOCK.search(clauses[index].text):
         index -= 1
     path = clauses[index].heading_path
+    if path == clauses[0].heading_path:
+        return clauses[index]
     while (
         path
         and index + 1 < len(clauses)
