@@ -80,19 +80,35 @@ def write_docx(
 
 
 def clean_docx(document: Document) -> Any:
-    """A plain DOCX of the extracted text: headings bold, one paragraph per clause."""
+    """A plain DOCX of the extracted text: a paragraph wherever the source's line layout ends one.
+
+    Extracted PDF text is laid out line by line; a line well short of the full width ends a paragraph
+    (a heading, a "WHEREAS ...; and" recital, a clause), a full-width line wraps into the next.
+    """
     out = docx.Document()
+    widths = sorted(len(line.rstrip()) for line in document.text.splitlines() if line.strip())
+    full = widths[int(len(widths) * 0.9)] if widths else 80
     pos = 0
     for clause in segment(document):
         for line in document.text[pos : clause.start].splitlines():
             if line.strip():
                 out.add_paragraph().add_run(" ".join(line.split())).bold = True
-        out.add_paragraph(" ".join(clause.text.split()))
+        for paragraph in _laid_out_paragraphs(clause.text, full):
+            out.add_paragraph(paragraph)
         pos = clause.end
-    for line in document.text[pos:].splitlines():
-        if line.strip():
-            out.add_paragraph(" ".join(line.split()))
+    for paragraph in _laid_out_paragraphs(document.text[pos:], full):
+        out.add_paragraph(paragraph)
     return out
+
+
+def _laid_out_paragraphs(text: str, full: int) -> list[str]:
+    paragraphs: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+        if not line.strip() or len(line.rstrip()) < 0.8 * full:
+            paragraphs.append([])
+    return [" ".join(" ".join(p).split()) for p in paragraphs if p]
 
 
 def apply_edits(target: Any, edits: list[RedlineEdit], *, author: str) -> list[RedlineEdit]:
