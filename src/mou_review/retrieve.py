@@ -6,6 +6,7 @@ once, so reviewing a document costs no store round trip per requirement.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
@@ -122,6 +123,8 @@ class LexicalIndex:
 
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG and logs every build
 
         self.size = len(texts)
         self._retriever = bm25s.BM25()
