@@ -81,7 +81,7 @@ class OfflineReviewer:
         if signals.signature_block:
             ordered = _signature_region(document, ordered)
         hits = _scan(ordered, patterns)
-        return _decide(base, signals, patterns, hits)
+        return _decide(base, signals, patterns, hits, ordered)
 
 
 def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> list[Clause]:
@@ -129,7 +129,9 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
     return out
 
 
-def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -> tuple[Finding, list[str]]:
+def _decide(
+    base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits, ordered: list[Clause]
+) -> tuple[Finding, list[str]]:
     strong = [hits.strong[i] for i in sorted(hits.strong)]  # checklist order: first pattern, best quote
     overriding = [h for h in strong if _NOTWITHSTANDING.search(_sentence(h[0].text, h[1].start()))]
     contrary = hits.contrary
@@ -143,21 +145,55 @@ def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -
         enough = False
     if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
         found = ", ".join(f"'{m.group(0)[:40]}'" for _, m in strong[:3])
-        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _quotes(
-            overriding + strong
+        quotes = _quotes(overriding) + _best_sentences(ordered, patterns.strong, patterns.topic)
+        if signals.require_topic_for_present:  # the topic sentence is half of what "present" rests on
+            quotes = _best_sentences(ordered, patterns.topic, patterns.strong)[:1] + quotes
+        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _dedupe(
+            quotes
         )
     if strong or hits.topic or hits.vague:
         issues = [i for i in (signals.weak_issue,) if i]
         if signals.weak_extra_issue and not strong:
             issues.append(signals.weak_extra_issue)
-        basis = hits.vague or strong or hits.topic
+        primary = patterns.vague if hits.vague else patterns.strong if strong else patterns.topic
+        quotes = _best_sentences(ordered, primary, patterns.topic + patterns.strong)
         why = (
             f"vague wording: '{hits.vague[0][1].group(0)}'"
             if hits.vague
             else f"mentioned, but only {len(hits.strong)} of {signals.min_strong} strong signal(s)"
         )
-        return _finding(base, Status.weak, issues, why), _quotes(basis)
+        return _finding(base, Status.weak, issues, why), quotes
     return _finding(base, Status.missing, [], "no clause addresses it"), []
+
+
+def _best_sentences(
+    ordered: list[Clause], primary: list[re.Pattern[str]], secondary: list[re.Pattern[str]]
+) -> list[str]:
+    """The sentences that meet the most distinct `primary` patterns (ties: more `secondary`
+    patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
+    scored = []
+    for rank, clause in enumerate(ordered):
+        for start, end in sentence_spans(clause.text):
+            sentence = clause.text[start:end]
+            matches = [m for p in primary if (m := p.search(sentence))]
+            if not matches:
+                continue
+            support = sum(1 for p in secondary if p.search(sentence))
+            first = min(matches, key=lambda m: m.start())
+            scored.append(
+                (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())
+            )
+    scored.sort(key=lambda row: row[:4])
+    quotes = [quote_at(clause.text, at, until) for *_, clause, at, until in scored[: MAX_QUOTES * 2]]
+    return _dedupe(quotes)[:MAX_QUOTES]
+
+
+def _dedupe(quotes: list[str]) -> list[str]:
+    out: list[str] = []
+    for quote in quotes:
+        if quote and quote not in out:
+            out.append(quote)
+    return out[:MAX_QUOTES]
 
 
 def _finding(base: Finding, status: Status, issues: list[str], rationale: str) -> Finding:
