@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -59,6 +63,10 @@ def prepare(path: str, manifest: dict[str, dict[str, str]] | None, embedding: st
 
 
 def _warm(embedding: str) -> None:
+    """Worker start: load the model once, and yield the CPU to the main process, whose Chroma
+    writes are the one serial stage of an ingest."""
+    with contextlib.suppress(OSError):
+        os.nice(5)
     get_embedder(embedding)
 
 
@@ -117,12 +125,40 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
             yield prepare(path, manifest, settings.embedding)
         return
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_warm, initargs=(settings.embedding,)
-    ) as pool:
-        futures = [pool.submit(prepare, path, manifest, settings.embedding) for path, manifest in todo]
+    with (
+        tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill,
+        ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_warm, initargs=(settings.embedding,)
+        ) as pool,
+    ):
+        futures = [
+            pool.submit(_prepare_to_file, path, manifest, settings.embedding, spill)
+            for path, manifest in todo
+        ]
         for future in futures:
-            yield future.result()
+            yield _load_spilled(future.result())
+
+
+def _prepare_to_file(
+    path: str, manifest: dict[str, dict[str, str]] | None, embedding: str, spill: str
+) -> str:
+    """Prepare in a worker and leave the result in a file: only its name crosses the pipe.
+
+    The main process holds the GIL through each Chroma add, so it drains the result pipe slowly;
+    a worker writing ~200 KB of text and vectors into that pipe would sit blocked instead of working.
+    """
+    prepared = prepare(path, manifest, embedding)
+    fd, name = tempfile.mkstemp(dir=spill, suffix=".pickle")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _load_spilled(name: str) -> Prepared:
+    with open(name, "rb") as fh:
+        prepared: Prepared = pickle.load(fh)
+    os.unlink(name)
+    return prepared
 
 
 def _flush(
