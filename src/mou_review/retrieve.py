@@ -6,6 +6,7 @@ once, so reviewing a document costs no store round trip per requirement.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
@@ -123,6 +124,7 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import; quiet it
         self.size = len(texts)
         self._retriever = bm25s.BM25()
         corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import review_cmds, store_cmds
+from . import batch_cmds, review_cmds, store_cmds
 
 app = typer.Typer(
     name="mou-review",
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 store_cmds.register(app)
 review_cmds.register(app)
+batch_cmds.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,419 @@
+"""Batch triage: review every MOU under a folder, worst first, resumable document by document.
+
+A finished document is `<out>/reviews/<doc_id>.json` (a DocumentReview, written atomically after the
+document's HTML page), so that file is the commit marker: an interrupted run picks up where it
+stopped, never redoes a finished review and never loses one. A result whose key (document,
+checklist id and version, backend, prompt version) differs from this run's is redone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import closing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import report_html
+from .checklist import load_checklist
+from .documents import content_hash, discover
+from .ingest import Prepared, prepare
+from .metadata import read_manifest
+from .models import DocumentReview, Severity
+from .review import _query_vectors, requirement_queries, review_document
+from .reviewers import Reviewer, make_reviewer
+from .store import ClauseStore
+
+REVIEWS_DIR = "reviews"
+PAGES_DIR = "docs"
+PROCESS_BACKENDS = ("offline", "keyword")  # CPU-bound; the llm backend bounds its own concurrency
+FLUSH_CLAUSES = 2000
+
+
+class TriageRow(BaseModel):
+    """One MOU in triage.csv / triage.json."""
+
+    doc_id: str
+    file: str
+    path: str
+    title: str | None = None
+    parties: list[str]
+    district: str | None = None
+    state: str | None = None
+    year: int | None = None
+    backend: str
+    checklist: str
+    risk_score: float
+    critical: int
+    major: int
+    minor: int
+    deficient: list[str]
+
+    @classmethod
+    def from_review(cls, review: DocumentReview, path: str) -> TriageRow:
+        info = review.document
+        deficient = [f for f in review.findings if f.deficient]
+        return cls(
+            doc_id=info.doc_id,
+            file=Path(path).name,
+            path=path,
+            title=info.title,
+            parties=info.parties,
+            district=info.district,
+            state=info.state,
+            year=info.year,
+            backend=review.backend,
+            checklist=f"{review.checklist} v{review.checklist_version}",
+            risk_score=review.risk_score,
+            critical=sum(f.severity == Severity.critical for f in deficient),
+            major=sum(f.severity == Severity.major for f in deficient),
+            minor=sum(f.severity == Severity.minor for f in deficient),
+            deficient=[f.requirement_id for f in deficient],
+        )
+
+
+class Failure(BaseModel):
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TriageOptions:
+    """What a run reviews with; everything a worker process needs, and picklable."""
+
+    checklist: str = "cops-nasro"
+    backend: str = "offline"
+    top_k: int = 6
+    embedding: str = "wordllama"
+    workers: int = 1
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ResultKey:
+    doc_id: str
+    checklist: str
+    checklist_version: int
+    backend: str
+    prompt_version: str | None
+
+    @classmethod
+    def of(cls, review: DocumentReview) -> ResultKey:
+        return cls(
+            review.document.doc_id,
+            review.checklist,
+            review.checklist_version,
+            review.backend,
+            review.prompt_version,
+        )
+
+
+@dataclass
+class Job:
+    path: str
+    doc_id: str
+    manifest: dict[str, dict[str, str]]
+    review: bool = True  # False: the review is finished; only its page or store entry is missing
+
+
+@dataclass
+class TriagePlan:
+    order: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, path) in discovery order
+    jobs: list[Job] = field(default_factory=list)
+    finished: dict[str, DocumentReview] = field(default_factory=dict)
+    failed: list[Failure] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    job: Job
+    prepared: Prepared
+    review: DocumentReview | None = None
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TriageResult:
+    rows: list[TriageRow]
+    reviews: list[DocumentReview]  # in the order of `rows`
+    failed: list[Failure]
+    reviewed: list[str]  # doc_ids reviewed by this run
+    reused: list[str]  # doc_ids whose finished review was kept
+    duplicates: list[str]
+    seconds: dict[str, float]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def review_path(out: Path, doc_id: str) -> Path:
+    return out / REVIEWS_DIR / f"{doc_id}.json"
+
+
+def page_path(out: Path, doc_id: str) -> Path:
+    return out / PAGES_DIR / f"{doc_id}.html"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target, then rename over it: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def load_result(path: Path) -> DocumentReview | None:
+    """A finished review, or None when the file is absent or unreadable (then it is redone)."""
+    try:
+        return DocumentReview.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def make_plan(
+    paths: list[Path], out: Path, expected: Callable[[str], ResultKey], force: bool, indexed: set[str] | None
+) -> TriagePlan:
+    """Which files need a review, which are finished, which cannot be read."""
+    plan = TriagePlan()
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+    seen: set[str] = set()
+    for path in discover(paths):
+        try:
+            doc_id = content_hash(path.read_bytes())
+        except OSError as exc:
+            plan.failed.append(Failure(path=str(path), reason=f"cannot read file ({exc.strerror})"))
+            continue
+        if doc_id in seen:
+            plan.duplicates.append(str(path))
+            continue
+        seen.add(doc_id)
+        plan.order.append((doc_id, str(path)))
+        manifest = manifests.setdefault(path.parent, read_manifest(path.parent))
+        done = None if force else load_result(review_path(out, doc_id))
+        if done is not None and ResultKey.of(done) == expected(doc_id):
+            plan.finished[doc_id] = done
+            missing_page = not page_path(out, doc_id).is_file()
+            if missing_page or (indexed is not None and doc_id not in indexed):
+                plan.jobs.append(Job(str(path), doc_id, manifest, review=False))
+        else:
+            plan.jobs.append(Job(str(path), doc_id, manifest))
+    return plan
+
+
+# --- the work for one document (in a worker process or in the main one) ---------------------
+
+
+@cache
+def _reviewer(backend: str) -> Reviewer:
+    return make_reviewer(backend)
+
+
+def _warm(options: TriageOptions) -> None:
+    """Worker start-up: the embedder, checklist, query vectors and reviewer, once per process."""
+    checklist = load_checklist(options.checklist)
+    _query_vectors(tuple(requirement_queries(checklist)), options.embedding)
+    _reviewer(options.backend)
+
+
+def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> Outcome:
+    """Prepare (load, segment, embed) and review one file; any failure comes back as data."""
+    started = time.perf_counter()
+    prepared = prepare(job.path, job.manifest, options.embedding)
+    prepared_at = time.perf_counter()
+    outcome = Outcome(job, prepared, error=prepared.error, seconds={"prepare": prepared_at - started})
+    if prepared.document is None or prepared.vectors is None or not job.review:
+        return outcome
+    try:
+        outcome.review = review_document(
+            prepared.document,
+            prepared.clauses,
+            prepared.vectors,
+            load_checklist(options.checklist),
+            reviewer or _reviewer(options.backend),
+            top_k=options.top_k,
+            embedding=options.embedding,
+        )
+    except Exception as exc:  # one document's failure must not stop the batch
+        outcome.error = f"review failed ({type(exc).__name__}: {exc})"
+    outcome.seconds["review"] = time.perf_counter() - prepared_at
+    return outcome
+
+
+def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
+    """Outcomes as they finish: worker processes for offline backends, in-process otherwise."""
+    if options.workers <= 1 or len(jobs) < 2 or options.backend not in PROCESS_BACKENDS:
+        for job in jobs:
+            yield work(job, options, reviewer)
+        return
+    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
+    pool = ProcessPoolExecutor(
+        min(options.workers, len(jobs)), mp_context=context, initializer=_warm, initargs=(options,)
+    )
+    try:
+        futures: dict[Future[Outcome], Job] = {pool.submit(work, job, options): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died (BrokenProcessPool) fails its document only
+                job = futures[future]
+                yield Outcome(job, Prepared(path=job.path), error=f"worker failed ({type(exc).__name__})")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the main process: write each result as it arrives ---------------------------------------
+
+
+class ResultSink:
+    """Writes a document's page and review as soon as it finishes, and feeds the store in batches."""
+
+    def __init__(self, out: Path, store: ClauseStore | None) -> None:
+        self.out = out
+        self.store = store
+        self.pending: list[Prepared] = []
+        self.seconds = {"write": 0.0, "index": 0.0}
+
+    def accept(self, outcome: Outcome, finished: DocumentReview | None) -> None:
+        document = outcome.prepared.document
+        review = outcome.review or finished
+        started = time.perf_counter()
+        if document is not None and review is not None and not outcome.error:
+            page = report_html.document_page(review, document.text, document.page_starts)
+            write_atomic(page_path(self.out, review.document.doc_id), page)
+            if outcome.review is not None:
+                write_atomic(review_path(self.out, review.document.doc_id), review.model_dump_json(indent=1))
+        self.seconds["write"] += time.perf_counter() - started
+        if self.store is not None and document is not None and not outcome.error:
+            self.pending.append(outcome.prepared)
+            if sum(len(p.clauses) for p in self.pending) >= FLUSH_CLAUSES:
+                self.flush()
+
+    def flush(self) -> None:
+        started = time.perf_counter()
+        if self.store is not None and self.pending:
+            index_documents(self.store, self.pending)
+        self.pending = []
+        self.seconds["index"] += time.perf_counter() - started
+
+
+def index_documents(store: ClauseStore, batch: list[Prepared]) -> None:
+    """Add reviewed documents to the store so `search` and `similar` see them (batched when possible)."""
+    items = [
+        (p.document, p.clauses, p.vectors) for p in batch if p.document is not None and p.vectors is not None
+    ]
+    add_many = getattr(store, "add_many", None)
+    if add_many is not None:
+        add_many(items)
+        return
+    for document, clauses, vectors in items:
+        store.add(document, clauses, vectors)
+
+
+def run_triage(
+    paths: list[Path],
+    out: Path,
+    options: TriageOptions,
+    *,
+    store: ClauseStore | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> TriageResult:
+    """Review every new or changed MOU under `paths` into `out`; reuse finished results."""
+    checklist = load_checklist(options.checklist)
+    reviewer = (
+        _reviewer(options.backend) if options.backend in PROCESS_BACKENDS else make_reviewer(options.backend)
+    )
+    prompt_version = getattr(reviewer, "prompt_version", None)
+
+    def expected(doc_id: str) -> ResultKey:
+        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version)
+
+    indexed = store.document_ids() if store is not None else None
+    plan = make_plan(paths, out, expected, options.force, indexed)
+    if on_start:
+        on_start(len(plan.jobs))
+    sink = ResultSink(out, store)
+    reviews = dict(plan.finished)
+    failed = list(plan.failed)
+    reviewed: list[str] = []
+    seconds: dict[str, float] = {}
+    with closing(outcomes(plan.jobs, options, reviewer)) as stream:
+        for outcome in stream:
+            sink.accept(outcome, plan.finished.get(outcome.job.doc_id))
+            for stage, spent in outcome.seconds.items():
+                seconds[stage] = seconds.get(stage, 0.0) + spent
+            if outcome.error:
+                failed.append(Failure(path=outcome.job.path, reason=outcome.error))
+            elif outcome.review is not None:
+                reviews[outcome.job.doc_id] = outcome.review
+                reviewed.append(outcome.job.doc_id)
+            if on_done:
+                on_done(outcome)
+    sink.flush()
+    seconds.update(sink.seconds)
+    rows, ordered = summarize(plan.order, reviews)
+    reused = [doc_id for doc_id in plan.finished if doc_id not in reviewed]
+    return TriageResult(rows, ordered, failed, reviewed, reused, plan.duplicates, seconds)
+
+
+def summarize(
+    order: list[tuple[str, str]], reviews: dict[str, DocumentReview]
+) -> tuple[list[TriageRow], list[DocumentReview]]:
+    """Rows worst first: risk, then critical and major deficiencies, then file name."""
+    pairs = [
+        (TriageRow.from_review(reviews[doc_id], path), reviews[doc_id])
+        for doc_id, path in order
+        if doc_id in reviews
+    ]
+    pairs.sort(key=lambda p: (-p[0].risk_score, -p[0].critical, -p[0].major, p[0].file))
+    return [row for row, _ in pairs], [review for _, review in pairs]
+
+
+# --- summary files ---------------------------------------------------------------------------
+
+CSV_FIELDS = list(TriageRow.model_fields)
+
+
+def rows_csv(rows: list[TriageRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        record: dict[str, Any] = row.model_dump()
+        record["parties"] = "; ".join(row.parties)
+        record["deficient"] = " ".join(row.deficient)
+        writer.writerow(record)
+    return buf.getvalue()
+
+
+def write_summary(out: Path, result: TriageResult, title: str = "MOU triage") -> list[Path]:
+    """triage.csv, triage.json, index.html and failed.json (only when something failed)."""
+    written = {
+        out / "triage.csv": rows_csv(result.rows),
+        out / "triage.json": json.dumps([r.model_dump() for r in result.rows], indent=1),
+        out / "index.html": report_html.index_page(result.rows, result.failed, title=title),
+    }
+    failed_path = out / "failed.json"
+    if result.failed:
+        written[failed_path] = json.dumps([f.model_dump() for f in result.failed], indent=1)
+    else:
+        failed_path.unlink(missing_ok=True)
+    for path, text in written.items():
+        write_atomic(path, text)
+    return list(written)
