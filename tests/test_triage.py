@@ -143,6 +143,16 @@ def test_result_from_another_backend_or_a_torn_file_is_redone(folder: Path, tmp_
     assert len(forced.reviewed) == len(FILES) and forced.reused == []
 
 
+def test_output_inside_the_input_folder_is_not_reviewed(folder: Path) -> None:
+    out = folder / "triage"
+    run_triage([folder], out, TriageOptions())
+    (out / "reviews" / ".stale.json.123.tmp").write_text("{")
+    again = run_triage([folder], out, TriageOptions())
+    assert again.reviewed == [] and len(again.reused) == len(FILES)
+    assert [Path(f.path).name for f in again.failed] == ["empty.txt"]
+    assert not list((out / "reviews").glob(".*.tmp"))
+
+
 def test_summary_files_are_worst_first_and_agree(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_triage([folder], out, TriageOptions())

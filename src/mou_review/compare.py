@@ -211,7 +211,8 @@ def heatmap_svg(matrix: Matrix, by: GroupBy) -> str:
         x = LABEL_W + i * 110
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="11">{status.value}</text>')
-    width = LABEL_W + len(matrix.requirement_ids) * CELL + 20
+    # room on the right for the last rotated labels and for the legend
+    width = max(LABEL_W + len(matrix.requirement_ids) * CELL + 110, LABEL_W + len(STATUS_COLOUR) * 110)
     height = y + 24
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

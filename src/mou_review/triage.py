@@ -193,7 +193,10 @@ def make_plan(
     plan = TriagePlan()
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
+    _remove_torn_writes(out)
     for path in discover(paths):
+        if out.resolve() in path.resolve().parents:
+            continue  # our own output inside the input folder is not an MOU
         try:
             doc_id = content_hash(path.read_bytes())
         except OSError as exc:
@@ -214,6 +217,13 @@ def make_plan(
         else:
             plan.jobs.append(Job(str(path), doc_id, manifest))
     return plan
+
+
+def _remove_torn_writes(out: Path) -> None:
+    """Temporary files left by a run killed mid-write (the target files are intact)."""
+    for folder in (out / REVIEWS_DIR, out / PAGES_DIR):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 # --- the work for one document (in a worker process or in the main one) ---------------------
