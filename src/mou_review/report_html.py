@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .compare import GroupBy, Matrix, grouped_prevalence, headline, prevalence
 from .models import DocumentReview, Finding, Status
-
-if TYPE_CHECKING:
-    from .triage import Failure, TriageRow
+from .summary import Failure, TriageRow
 
 STATUS_CLASS = {
     Status.present: "present",

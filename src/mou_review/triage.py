@@ -8,8 +8,6 @@ checklist id and version, backend, prompt version) differs from this run's is re
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -20,71 +18,24 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from . import report_html
+from . import report_html, summary
 from .checklist import load_checklist
 from .documents import content_hash, discover
 from .ingest import Prepared, prepare
 from .metadata import read_manifest
-from .models import DocumentReview, Severity
+from .models import DocumentReview
 from .review import _query_vectors, requirement_queries, review_document
 from .reviewers import Reviewer, make_reviewer
 from .store import ClauseStore
+from .summary import Failure
 
 REVIEWS_DIR = "reviews"
 PAGES_DIR = "docs"
 PROCESS_BACKENDS = ("offline", "keyword")  # CPU-bound; the llm backend bounds its own concurrency
 FLUSH_CLAUSES = 2000
-
-
-class TriageRow(BaseModel):
-    """One MOU in triage.csv / triage.json."""
-
-    doc_id: str
-    file: str
-    path: str
-    title: str | None = None
-    parties: list[str]
-    district: str | None = None
-    state: str | None = None
-    year: int | None = None
-    backend: str
-    checklist: str
-    risk_score: float
-    critical: int
-    major: int
-    minor: int
-    deficient: list[str]
-
-    @classmethod
-    def from_review(cls, review: DocumentReview, path: str) -> TriageRow:
-        info = review.document
-        deficient = [f for f in review.findings if f.deficient]
-        return cls(
-            doc_id=info.doc_id,
-            file=Path(path).name,
-            path=path,
-            title=info.title,
-            parties=info.parties,
-            district=info.district,
-            state=info.state,
-            year=info.year,
-            backend=review.backend,
-            checklist=f"{review.checklist} v{review.checklist_version}",
-            risk_score=review.risk_score,
-            critical=sum(f.severity == Severity.critical for f in deficient),
-            major=sum(f.severity == Severity.major for f in deficient),
-            minor=sum(f.severity == Severity.minor for f in deficient),
-            deficient=[f.requirement_id for f in deficient],
-        )
-
-
-class Failure(BaseModel):
-    path: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -146,7 +97,7 @@ class Outcome:
 
 @dataclass
 class TriageResult:
-    rows: list[TriageRow]
+    rows: list[summary.TriageRow]
     reviews: list[DocumentReview]  # in the order of `rows`
     failed: list[Failure]
     reviewed: list[str]  # doc_ids reviewed by this run
@@ -291,25 +242,37 @@ def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Gen
 
 
 class ResultSink:
-    """Writes a document's page and review as soon as it finishes, and feeds the store in batches."""
+    """Writes a document's page and review as soon as it finishes, feeds the store in batches, keeps count."""
 
-    def __init__(self, out: Path, store: ClauseStore | None) -> None:
+    def __init__(self, out: Path, store: ClauseStore | None, plan: TriagePlan) -> None:
         self.out = out
         self.store = store
+        self.finished = plan.finished
+        self.reviews = dict(plan.finished)
+        self.failed = list(plan.failed)
+        self.reviewed: list[str] = []
         self.pending: list[Prepared] = []
         self.seconds = {"write": 0.0, "index": 0.0}
 
-    def accept(self, outcome: Outcome, finished: DocumentReview | None) -> None:
+    def accept(self, outcome: Outcome) -> None:
+        for stage, spent in outcome.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
         document = outcome.prepared.document
-        review = outcome.review or finished
+        review = outcome.review or self.finished.get(outcome.job.doc_id)
+        if outcome.error or document is None or review is None:
+            self.failed.append(Failure(path=outcome.job.path, reason=outcome.error or "no result"))
+            return
         started = time.perf_counter()
-        if document is not None and review is not None and not outcome.error:
-            page = report_html.document_page(review, document.text, document.page_starts)
-            write_atomic(page_path(self.out, review.document.doc_id), page)
-            if outcome.review is not None:
-                write_atomic(review_path(self.out, review.document.doc_id), review.model_dump_json(indent=1))
+        write_atomic(
+            page_path(self.out, outcome.job.doc_id),
+            report_html.document_page(review, document.text, document.page_starts),
+        )
+        if outcome.review is not None:  # the review file last: it marks the document finished
+            write_atomic(review_path(self.out, outcome.job.doc_id), review.model_dump_json(indent=1))
+            self.reviews[outcome.job.doc_id] = review
+            self.reviewed.append(outcome.job.doc_id)
         self.seconds["write"] += time.perf_counter() - started
-        if self.store is not None and document is not None and not outcome.error:
+        if self.store is not None:
             self.pending.append(outcome.prepared)
             if sum(len(p.clauses) for p in self.pending) >= FLUSH_CLAUSES:
                 self.flush()
@@ -358,64 +321,22 @@ def run_triage(
     plan = make_plan(paths, out, expected, options.force, indexed)
     if on_start:
         on_start(len(plan.jobs))
-    sink = ResultSink(out, store)
-    reviews = dict(plan.finished)
-    failed = list(plan.failed)
-    reviewed: list[str] = []
-    seconds: dict[str, float] = {}
+    sink = ResultSink(out, store, plan)
     with closing(outcomes(plan.jobs, options, reviewer)) as stream:
         for outcome in stream:
-            sink.accept(outcome, plan.finished.get(outcome.job.doc_id))
-            for stage, spent in outcome.seconds.items():
-                seconds[stage] = seconds.get(stage, 0.0) + spent
-            if outcome.error:
-                failed.append(Failure(path=outcome.job.path, reason=outcome.error))
-            elif outcome.review is not None:
-                reviews[outcome.job.doc_id] = outcome.review
-                reviewed.append(outcome.job.doc_id)
+            sink.accept(outcome)
             if on_done:
                 on_done(outcome)
     sink.flush()
-    seconds.update(sink.seconds)
-    rows, ordered = summarize(plan.order, reviews)
-    reused = [doc_id for doc_id in plan.finished if doc_id not in reviewed]
-    return TriageResult(rows, ordered, failed, reviewed, reused, plan.duplicates, seconds)
-
-
-def summarize(
-    order: list[tuple[str, str]], reviews: dict[str, DocumentReview]
-) -> tuple[list[TriageRow], list[DocumentReview]]:
-    """Rows worst first: risk, then critical and major deficiencies, then file name."""
-    pairs = [
-        (TriageRow.from_review(reviews[doc_id], path), reviews[doc_id])
-        for doc_id, path in order
-        if doc_id in reviews
-    ]
-    pairs.sort(key=lambda p: (-p[0].risk_score, -p[0].critical, -p[0].major, p[0].file))
-    return [row for row, _ in pairs], [review for _, review in pairs]
-
-
-# --- summary files ---------------------------------------------------------------------------
-
-CSV_FIELDS = list(TriageRow.model_fields)
-
-
-def rows_csv(rows: list[TriageRow]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        record: dict[str, Any] = row.model_dump()
-        record["parties"] = "; ".join(row.parties)
-        record["deficient"] = " ".join(row.deficient)
-        writer.writerow(record)
-    return buf.getvalue()
+    rows, ordered = summary.summarize(plan.order, sink.reviews)
+    reused = [doc_id for doc_id in plan.finished if doc_id not in sink.reviewed]
+    return TriageResult(rows, ordered, sink.failed, sink.reviewed, reused, plan.duplicates, sink.seconds)
 
 
 def write_summary(out: Path, result: TriageResult, title: str = "MOU triage") -> list[Path]:
     """triage.csv, triage.json, index.html and failed.json (only when something failed)."""
     written = {
-        out / "triage.csv": rows_csv(result.rows),
+        out / "triage.csv": summary.rows_csv(result.rows),
         out / "triage.json": json.dumps([r.model_dump() for r in result.rows], indent=1),
         out / "index.html": report_html.index_page(result.rows, result.failed, title=title),
     }
