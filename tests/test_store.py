@@ -86,3 +86,17 @@ def test_parallel_ingest_matches_serial(tmp_path, settings, store):
     report = ingest([folder], settings, store)
     assert len(report.added) == 5 and report.ok
     assert store.clauses.count() == sum(d.clauses for d in store.list_documents())
+
+
+def test_batched_add_returns_each_clause_text_from_its_own_document(tmp_path, settings, store):
+    folder = _mixed_folder(tmp_path / "mous")
+    ingest([folder], settings, store)  # the three good files go in through one add_many call
+    from mou_review.documents import load_document
+    from mou_review.segment import segment
+
+    for stored in store.list_documents():
+        expected = segment(load_document(Path(stored.info.path)))
+        clauses, vectors = store.get_clauses(stored.info.doc_id)
+        assert [c.text for c in clauses] == [c.text for c in expected]
+        assert vectors.shape[0] == len(clauses) == stored.clauses
+    assert len(store.all_clauses()) == store.clauses.count()

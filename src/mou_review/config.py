@@ -6,10 +6,20 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Backend = Literal["auto", "offline", "llm", "keyword"]
+
+# USD per million (input, output) tokens, OpenAI list prices when this table was written; a model
+# missing here (e.g. a local server's) gets token counts but no cost estimate.
+LLM_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+}
 
 
 class Settings(BaseSettings):
@@ -48,6 +58,19 @@ class Settings(BaseSettings):
     llm_cache: Path | None = Field(
         Path(".mou-review/llm-cache.sqlite"), description="SQLite cache of LLM answers (unset to disable)"
     )
+    llm_retry_base_delay: float = Field(
+        1.0, ge=0, description="seconds before the first retry; doubles on each further retry"
+    )
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(LLM_PRICES),
+        description="USD per million (input, output) tokens by model name, for the cost estimate",
+    )
+
+    @field_validator("llm_cache", mode="before")
+    @classmethod
+    def _cache_off(cls, value: object) -> object:
+        """MOU_REVIEW_LLM_CACHE= (empty), none or off disables the cache instead of meaning '.'."""
+        return None if isinstance(value, str) and value.strip().lower() in ("", "none", "off") else value
 
     def api_key(self) -> str | None:
         """The configured key, falling back to the OpenAI SDK's own variable."""

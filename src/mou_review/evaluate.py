@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -59,6 +61,13 @@ class EvalReport(BaseModel):
     grounded_rate: float
     documents_per_second: float
     per_requirement: dict[str, RequirementScore]
+    checklist_version: int = 1
+    git_commit: str | None = Field(None, description="commit of the code that produced the scores")
+    created: str | None = Field(None, description="UTC time the evaluation ran (ISO 8601)")
+    usage: dict[str, float] = Field(default_factory=dict, description="LLM calls, tokens, cost: run total")
+    usage_per_document: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="LLM calls, tokens and cost per document file name"
+    )
 
 
 def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None) -> list[GoldDocument]:
@@ -179,6 +188,8 @@ def score(
     total = sum(counts.values(), Counter())
     shown = sum(len(f.evidence) for r in reviews for f in r.findings)
     dropped = sum(r.ungrounded_quotes for r in reviews)
+    per_document = {Path(g.document).name: r.usage for g, r in zip(golds, reviews, strict=True) if r.usage}
+    usage = sum((Counter(u) for u in per_document.values()), Counter())
     return EvalReport(
         backend=backend,
         checklist=checklist.id,
@@ -192,7 +203,35 @@ def score(
         grounded_rate=round(shown / (shown + dropped), 3) if shown + dropped else 1.0,
         documents_per_second=round(len(reviews) / seconds, 2) if seconds > 0 else 0.0,
         per_requirement=per_requirement,
+        checklist_version=checklist.version,
+        git_commit=git_commit(),
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        usage={k: round(v, 6) for k, v in usage.items()},
+        usage_per_document=per_document,
     )
+
+
+def git_commit() -> str | None:
+    """The short commit of the working tree (with -dirty when it has changes), if this is a checkout."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
 def _matrix(confusion: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -209,7 +248,7 @@ def run_eval(
     from .reviewers import make_reviewer
 
     golds = load_gold(gold_dir, split=split)
-    reviewer = make_reviewer(backend)
+    reviewer = make_reviewer(backend, checklist=checklist)
     started = time.perf_counter()
     reviews = []
     for gold in golds:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .models import Document, Evidence, Finding
+from .models import Document, Evidence, Finding, Status
 
 FUZZY_MIN_RATIO = 0.9
 MIN_QUOTE_CHARS = 8
@@ -121,7 +121,7 @@ def ground_finding(grounder: Grounder, finding: Finding, quotes: list[str]) -> F
         "ungrounded_quotes": finding.ungrounded_quotes + dropped,
     }
     if finding.status.value == "present" and quotes and not evidence:
-        update["status"] = "weak"
+        update["status"] = Status.weak  # model_copy does not validate: a plain str would stick
         update["issues"] = [*finding.issues, "evidence_not_found"]
         update["rationale"] = (
             f"{finding.rationale} (downgraded: none of its quotes is in the document)".strip()

@@ -131,9 +131,13 @@ def _flush(
     report: IngestReport,
     on_file: Callable[[str, str], None] | None,
 ) -> None:
+    items = []
     for prepared in pending:
         assert prepared.document is not None and prepared.vectors is not None
-        store.add(prepared.document, prepared.clauses, prepared.vectors)
+        items.append((prepared.document, prepared.clauses, prepared.vectors))
+    store.add_many(items)
+    for prepared in pending:
+        assert prepared.document is not None
         report.added.append(prepared.path)
         report.clauses += len(prepared.clauses)
         report.pages += prepared.document.info.pages

@@ -124,7 +124,8 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         import bm25s
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import; quiet it
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
         self.size = len(texts)
         self._retriever = bm25s.BM25()
         corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]

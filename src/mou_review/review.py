@@ -11,7 +11,8 @@ from .checklist import Checklist
 from .grounding import Grounder, ground_finding
 from .models import Clause, Document, DocumentReview, Finding, Severity
 from .retrieve import LexicalIndex, embed_queries, rank_in_memory
-from .reviewers import Reviewer
+from .reviewers import BatchReviewer, Reviewer
+from .reviewers.base import ProgressCallback
 
 SEVERITY_WEIGHT = {Severity.critical: 3.0, Severity.major: 2.0, Severity.minor: 1.0}
 STATUS_WEIGHT = {"missing": 1.0, "weak": 0.5}
@@ -48,6 +49,7 @@ def review_document(
     *,
     top_k: int = 6,
     embedding: str = "wordllama",
+    on_progress: ProgressCallback | None = None,
 ) -> DocumentReview:
     """Every requirement of `checklist` judged on `document`, evidence located in its text."""
     queries = requirement_queries(checklist)
@@ -56,11 +58,18 @@ def review_document(
         queries, _query_vectors(tuple(queries), embedding), clauses, clause_vectors, top_k, lexical=lexical
     )
     grounder = Grounder(document)
-    findings = []
-    for requirement, retrieved in zip(checklist.requirements, ranked, strict=True):
-        finding, quotes = reviewer.review(document, requirement, retrieved, clauses)
-        findings.append(ground_finding(grounder, finding, quotes))
-    notes = []
+    usage: dict[str, float] = {}
+    prompt_version: str | None = None
+    notes: list[str] = []
+    if isinstance(reviewer, BatchReviewer):  # a remote reviewer: requirements judged concurrently
+        batch = reviewer.review_many(document, checklist.requirements, ranked, clauses, on_progress)
+        pairs, usage, prompt_version, notes = batch.results, batch.usage, batch.prompt_version, batch.notes
+    else:
+        pairs = [
+            reviewer.review(document, requirement, retrieved, clauses)
+            for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
+        ]
+    findings = [ground_finding(grounder, finding, quotes) for finding, quotes in pairs]
     if _incorporates_by_reference(document.text):
         notes.append(
             "incorporates an earlier agreement by reference; that agreement was not supplied and "
@@ -71,10 +80,12 @@ def review_document(
         checklist=checklist.id,
         checklist_version=checklist.version,
         backend=reviewer.name,
+        prompt_version=prompt_version,
         findings=findings,
         risk_score=risk_score(findings),
         notes=notes,
         ungrounded_quotes=sum(f.ungrounded_quotes for f in findings),
+        usage=usage,
     )
 
 

@@ -21,6 +21,10 @@ from .models import Clause, Document, DocumentInfo
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+# Chroma's embedded add holds the GIL for its whole call (about 0.5 ms a row). Short calls let the
+# ingest pool's result thread run between them, so worker processes are not left blocked on a full pipe.
+ADD_CALL_ROWS = 64
+
 
 @dataclass
 class StoredDocument:
@@ -73,23 +77,35 @@ class ClauseStore:
 
     def add(self, document: Document, clauses: list[Clause], vectors: np.ndarray) -> None:
         """Replace any partial copy of the document, add its clauses, then its record."""
-        doc_id = document.info.doc_id
-        self.clauses.delete(where={"doc_id": doc_id})
-        for lo in range(0, len(clauses), self._batch):
-            part = clauses[lo : lo + self._batch]
+        self.add_many([(document, clauses, vectors)])
+
+    def add_many(self, items: list[tuple[Document, list[Clause], np.ndarray]]) -> None:
+        """Add several documents at once; the document records go in last, after all their clauses.
+
+        A clause's text is not stored with it: it is its document's text[start:end], and leaving
+        it out halves Chroma's cost per row (its full-text index). Readers slice it back.
+        """
+        if not items:
+            return
+        doc_ids = [document.info.doc_id for document, _, _ in items]
+        self.clauses.delete(
+            where={"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        )
+        clauses = [c for _, doc_clauses, _ in items for c in doc_clauses]
+        vectors = [v for _, _, doc_vectors in items for v in doc_vectors]
+        step = min(self._batch, ADD_CALL_ROWS)
+        for lo in range(0, len(clauses), step):
+            part = clauses[lo : lo + step]
             self.clauses.add(
                 ids=[c.clause_id for c in part],
-                embeddings=vectors[lo : lo + len(part)],
-                documents=[c.text for c in part],
+                embeddings=np.asarray(vectors[lo : lo + len(part)], dtype=np.float32),
                 metadatas=[_clause_meta(c) for c in part],
             )
-        centroid = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1] or 256)
-        centroid = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         self.documents.upsert(
-            ids=[doc_id],
-            embeddings=[centroid.astype(np.float32)],
-            documents=[document.text],
-            metadatas=[_document_meta(document, len(clauses))],
+            ids=doc_ids,
+            embeddings=[_centroid(doc_vectors) for _, _, doc_vectors in items],
+            documents=[document.text for document, _, _ in items],
+            metadatas=[_document_meta(document, len(doc_clauses)) for document, doc_clauses, _ in items],
         )
 
     # --- reading -----------------------------------------------------------------------
@@ -123,21 +139,22 @@ class ClauseStore:
 
     def get_clauses(self, doc_id: str) -> tuple[list[Clause], np.ndarray]:
         """A document's clauses in reading order with their stored embeddings."""
-        got = self.clauses.get(where={"doc_id": doc_id}, include=["metadatas", "documents", "embeddings"])
+        got = self.clauses.get(where={"doc_id": doc_id}, include=["metadatas", "embeddings"])
+        texts = self._texts([doc_id])
         rows = sorted(
-            zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
-            key=lambda r: int(r[2]["index"]),
+            zip(got["ids"], got["metadatas"], got["embeddings"], strict=True),
+            key=lambda r: int(r[1]["index"]),
         )
-        clauses = [_clause(cid, text, meta) for cid, text, meta, _ in rows]
-        vectors = np.asarray([r[3] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        clauses = [_clause(cid, meta, texts) for cid, meta, _ in rows if meta["doc_id"] in texts]
+        vectors = np.asarray([r[2] for r in rows], dtype=np.float32).reshape(len(rows), -1)
         return clauses, vectors
 
     def all_clauses(self, doc_ids: Iterable[str] | None = None) -> list[Clause]:
         """Every committed clause (for corpus-wide lexical search)."""
-        allowed = set(doc_ids) if doc_ids is not None else self.document_ids()
-        got = self.clauses.get(include=["metadatas", "documents"])
-        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        return [_clause(cid, text, meta) for cid, text, meta in rows if meta["doc_id"] in allowed]
+        texts = self._texts(list(doc_ids) if doc_ids is not None else None)
+        got = self.clauses.get(include=["metadatas"])
+        rows = zip(got["ids"], got["metadatas"], strict=True)
+        return [_clause(cid, meta, texts) for cid, meta in rows if meta["doc_id"] in texts]
 
     def dense_query(
         self, vectors: np.ndarray, n: int, doc_id: str | None = None
@@ -150,19 +167,33 @@ class ClauseStore:
             query_embeddings=vectors,
             n_results=min(n, total),
             where={"doc_id": doc_id} if doc_id else None,
-            include=["metadatas", "documents", "distances"],
+            include=["metadatas", "distances"],
         )
-        out = []
-        for ids, texts, metas, dists in zip(
-            got["ids"], got["documents"], got["metadatas"], got["distances"], strict=True
-        ):
-            out.append(
-                [
-                    (_clause(i, t, m), 1.0 - float(d))
-                    for i, t, m, d in zip(ids, texts, metas, dists, strict=True)
-                ]
-            )
-        return out
+        hit_docs = {str(m["doc_id"]) for metas in got["metadatas"] for m in metas}
+        texts = self._texts(sorted(hit_docs))
+        return [
+            [
+                (_clause(i, m, texts), 1.0 - float(d))
+                for i, m, d in zip(ids, metas, dists, strict=True)
+                if m["doc_id"] in texts  # clauses of an uncommitted (interrupted) ingest
+            ]
+            for ids, metas, dists in zip(got["ids"], got["metadatas"], got["distances"], strict=True)
+        ]
+
+    def _texts(self, doc_ids: list[str] | None) -> dict[str, str]:
+        """Committed documents' texts by doc_id (all of them when `doc_ids` is None)."""
+        if doc_ids is not None and not doc_ids:
+            return {}
+        got = self.documents.get(ids=doc_ids, include=["documents"])
+        return dict(zip(got["ids"], got["documents"], strict=True))
+
+
+def _centroid(vectors: np.ndarray) -> np.ndarray:
+    """A document's mean clause vector, normalised (a document with no clauses gets zeros)."""
+    if not len(vectors):
+        return np.zeros(vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 256, dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    return (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
 
 
 def _clause_meta(c: Clause) -> dict[str, Any]:
@@ -176,15 +207,16 @@ def _clause_meta(c: Clause) -> dict[str, Any]:
     }
 
 
-def _clause(clause_id: str, text: str, meta: dict[str, Any]) -> Clause:
+def _clause(clause_id: str, meta: dict[str, Any], texts: dict[str, str]) -> Clause:
+    start, end = int(meta["start"]), int(meta["end"])
     return Clause(
         clause_id=clause_id,
         doc_id=str(meta["doc_id"]),
         index=int(meta["index"]),
         heading_path=json.loads(str(meta.get("heading_path", "[]"))),
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
+        text=texts[str(meta["doc_id"])][start:end],
+        start=start,
+        end=end,
         page=int(meta["page"]),
     )
 

@@ -286,16 +286,14 @@ class ResultSink:
 
 
 def index_documents(store: ClauseStore, batch: list[Prepared]) -> None:
-    """Add reviewed documents to the store so `search` and `similar` see them (batched when possible)."""
-    items = [
-        (p.document, p.clauses, p.vectors) for p in batch if p.document is not None and p.vectors is not None
-    ]
-    add_many = getattr(store, "add_many", None)
-    if add_many is not None:
-        add_many(items)
-        return
-    for document, clauses, vectors in items:
-        store.add(document, clauses, vectors)
+    """Add reviewed documents to the store so `search` and `similar` see them, several per call."""
+    store.add_many(
+        [
+            (p.document, p.clauses, p.vectors)
+            for p in batch
+            if p.document is not None and p.vectors is not None
+        ]
+    )
 
 
 def run_triage(
@@ -306,12 +304,14 @@ def run_triage(
     store: ClauseStore | None = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    reviewer: Reviewer | None = None,
 ) -> TriageResult:
-    """Review every new or changed MOU under `paths` into `out`; reuse finished results."""
+    """Review every new or changed MOU under `paths` into `out`; reuse finished results.
+
+    `reviewer` is for backends built with settings (llm); offline and keyword are built here.
+    """
     checklist = load_checklist(options.checklist)
-    reviewer = (
-        _reviewer(options.backend) if options.backend in PROCESS_BACKENDS else make_reviewer(options.backend)
-    )
+    reviewer = reviewer or _reviewer(options.backend)
     prompt_version = getattr(reviewer, "prompt_version", None)
 
     def expected(doc_id: str) -> ResultKey:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
-from . import batch_cmds, review_cmds, store_cmds
+from . import batch_cmds, redline_cmds, review_cmds, store_cmds
 
 app = typer.Typer(
     name="mou-review",
@@ -16,8 +18,11 @@ app = typer.Typer(
 )
 store_cmds.register(app)
 review_cmds.register(app)
+redline_cmds.register(app)
 batch_cmds.register(app)
 
 
 def main() -> None:
+    # Before any library configures the root logger (wordllama sets INFO at import): only warnings.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

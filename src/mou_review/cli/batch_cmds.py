@@ -15,9 +15,18 @@ from ..compare import build_matrix, heatmap_svg, long_csv, prevalence, wide_csv
 from ..config import Settings
 from ..errors import MouReviewError
 from ..report_html import compare_page
+from ..reviewers import make_reviewer
 from ..similar import similar
 from ..store import open_store
-from ..triage import Outcome, TriageOptions, TriageResult, run_triage, write_atomic, write_summary
+from ..triage import (
+    PROCESS_BACKENDS,
+    Outcome,
+    TriageOptions,
+    TriageResult,
+    run_triage,
+    write_atomic,
+    write_summary,
+)
 from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
 from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
 from .store_cmds import progress_bar
@@ -54,6 +63,9 @@ def run_batch(
         force=force,
     )
     store = open_store(settings) if index else None
+    reviewer = None
+    if options.backend not in PROCESS_BACKENDS:  # llm: built with the settings, runs in this process
+        reviewer = make_reviewer(options.backend, settings, load_checklist(settings.checklist))
     with progress_bar() as bar:
         task = bar.add_task("reviewing", total=None, failed=0)
         failed = 0
@@ -64,7 +76,13 @@ def run_batch(
             bar.update(task, advance=1, failed=failed)
 
         result = run_triage(
-            paths, out, options, store=store, on_start=lambda n: bar.update(task, total=n), on_done=on_done
+            paths,
+            out,
+            options,
+            store=store,
+            reviewer=reviewer,
+            on_start=lambda n: bar.update(task, total=n),
+            on_done=on_done,
         )
     write_summary(out, result, title=title)
     console.print(

@@ -6,19 +6,23 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
-from ..checklist import load_checklist
+from ..checklist import Checklist, load_checklist
 from ..documents import content_hash
 from ..errors import DocumentError, MouReviewError
+from ..eval_report import SUMMARY_METRICS, save_reports
+from ..eval_report import render_markdown as render_eval_markdown
 from ..evaluate import run_eval
 from ..ingest import ingest
-from ..models import SEVERITY_RANK, DocumentReview, Severity
+from ..models import SEVERITY_RANK, Clause, Document, DocumentReview, Severity
 from ..review import review_document
-from ..reviewers import make_reviewer
+from ..reviewers import BatchReviewer, Reviewer, make_reviewer
 from ..store import open_store
 from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, stdout, write_output
+from .store_cmds import progress_bar
 
 ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="checklist id or YAML path")]
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="auto, offline, llm or keyword")]
@@ -76,7 +80,7 @@ def review_cmd(
     """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
     cl = load_checklist(checklist or settings.checklist)
-    reviewer = make_reviewer(_resolve_backend(backend))
+    reviewer = make_reviewer(_resolve_backend(backend), settings, cl)
     clause_store = open_store(settings)
     report = ingest([file], settings, clause_store)
     if report.failed:
@@ -86,7 +90,7 @@ def review_cmd(
     if document is None:
         raise MouReviewError(f"{file}: not found in the store after ingest")
     clauses, vectors = clause_store.get_clauses(doc_id)
-    result = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
+    result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.top_k)
     if fmt == "json":
         write_output(result.model_dump_json(indent=2), output)
     elif fmt == "md":
@@ -97,6 +101,45 @@ def review_cmd(
         threshold = SEVERITY_RANK[Severity(fail_on)]
         if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
             raise typer.Exit(1)
+
+
+def _review_with_progress(
+    document: Document,
+    clauses: list[Clause],
+    vectors: np.ndarray,
+    cl: Checklist,
+    reviewer: Reviewer,
+    top_k: int,
+) -> DocumentReview:
+    """A progress bar while a remote reviewer works; usage and fallbacks said on stderr after."""
+    if not isinstance(reviewer, BatchReviewer):
+        return review_document(document, clauses, vectors, cl, reviewer, top_k=top_k)
+    with progress_bar() as bar:
+        task = bar.add_task(
+            f"reviewing {Path(document.info.path).name}", total=len(cl.requirements), failed=0
+        )
+        result = review_document(
+            document,
+            clauses,
+            vectors,
+            cl,
+            reviewer,
+            top_k=top_k,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    fallen = sum(f.backend is not None for f in result.findings)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    usage = result.usage
+    cost = f", ~${usage['cost_usd']:.4f}" if "cost_usd" in usage else ""
+    console.print(
+        f"[dim]{result.prompt_version}: {usage.get('calls', 0):.0f} call(s), "
+        f"{usage.get('cached_calls', 0):.0f} cached, {usage.get('retries', 0):.0f} retries, "
+        f"{usage.get('input_tokens', 0):.0f} in / {usage.get('output_tokens', 0):.0f} out tokens{cost}"
+        f"{f'; {fallen} finding(s) from offline fallback' if fallen else ''}[/dim]",
+        highlight=False,
+    )
+    return result
 
 
 def _table(review: DocumentReview) -> Table:
@@ -144,16 +187,32 @@ def eval_cmd(
     compare: Annotated[
         str | None, typer.Option("--compare", help="comma-separated backends side by side")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or md")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write json/md here")] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save", help="also save JSON + Markdown under evals/results/ named by date, split and commit"
+        ),
+    ] = False,
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="where --save writes")] = Path(
+        "evals/results"
+    ),
     checklist: ChecklistOpt = None,
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
     cl = load_checklist(checklist or "cops-nasro")
     backends = compare.split(",") if compare else [_resolve_backend(backend)]
     reports = [run_eval(gold_dir, cl, b.strip(), split=split) for b in backends]
+    if save:
+        for path in save_reports(reports, results_dir):
+            console.print(f"saved {path}")
     if fmt == "json":
         payload = [r.model_dump() for r in reports]
-        stdout.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
+        write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
+        return
+    if fmt == "md":
+        write_output(render_eval_markdown(reports), output)
         return
     table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
     for rid in cl.ids:
@@ -163,15 +222,14 @@ def eval_cmd(
             for r in reports
         ]
         table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
-    for metric in (
-        "macro_f1",
-        "micro_f1",
-        "status_accuracy",
-        "kappa",
-        "evidence_hit_rate",
-        "grounded_rate",
-        "documents_per_second",
-    ):
+    for metric in SUMMARY_METRICS:
         table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
+    for key, label in (
+        ("input_tokens", "LLM tokens in / document"),
+        ("cost_usd", "LLM cost (USD) / document"),
+    ):
+        if any(key in r.usage for r in reports):
+            cells = [f"{r.usage.get(key, 0) / max(r.documents, 1):.4g}" if r.usage else "" for r in reports]
+            table.add_row(f"[bold]{label}[/bold]", *cells, "")
     stdout.print(table)
     console.print(f"{reports[0].documents} document(s), split {split or 'all'}")

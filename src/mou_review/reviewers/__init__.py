@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from .base import Reviewer
+from typing import TYPE_CHECKING
+
+from .base import BatchReviewer, ReviewBatch, Reviewer
+
+if TYPE_CHECKING:
+    from ..checklist import Checklist
+    from ..config import Settings
 
 
-def make_reviewer(backend: str) -> Reviewer:
-    """The reviewer for a resolved backend name."""
+def make_reviewer(
+    backend: str, settings: Settings | None = None, checklist: Checklist | None = None
+) -> Reviewer:
+    """The reviewer for a resolved backend name (settings and checklist matter only to `llm`)."""
     if backend == "offline":
         from .offline import OfflineReviewer
 
@@ -15,9 +23,16 @@ def make_reviewer(backend: str) -> Reviewer:
         from .keyword import KeywordReviewer
 
         return KeywordReviewer()
+    if backend == "llm":
+        from ..checklist import load_checklist
+        from ..config import Settings
+        from .llm import LLMReviewer
+
+        settings = settings or Settings()
+        return LLMReviewer(settings, checklist or load_checklist(settings.checklist))
     from ..errors import ConfigError
 
-    raise ConfigError(f"backend {backend!r} is not available", hint="use --backend offline or keyword")
+    raise ConfigError(f"backend {backend!r} is not available", hint="use --backend offline, llm or keyword")
 
 
-__all__ = ["Reviewer", "make_reviewer"]
+__all__ = ["BatchReviewer", "ReviewBatch", "Reviewer", "make_reviewer"]

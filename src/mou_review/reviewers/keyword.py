@@ -6,7 +6,7 @@ import re
 
 from ..checklist import Requirement
 from ..models import Clause, Document, Finding, ScoredClause, Status
-from .offline import sentence_at
+from ..quotes import quote_at
 
 
 class KeywordReviewer:
@@ -32,5 +32,5 @@ class KeywordReviewer:
                     present = finding.model_copy(
                         update={"status": Status.present, "rationale": f"keyword '{m.group(0)[:40]}'"}
                     )
-                    return present, [sentence_at(clause.text, m.start())]
+                    return present, [quote_at(clause.text, m.start(), m.end())]
         return finding, []

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
+from ..quotes import quote_at, sentence_spans
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 _SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
@@ -52,14 +53,8 @@ def _compile(signals_json: str) -> _Compiled:
     )
 
 
-def sentence_at(text: str, offset: int) -> str:
-    """The sentence of `text` that holds `offset` (for a quote a reader can check)."""
-    start = max(text.rfind(". ", 0, offset), text.rfind("\n\n", 0, offset), text.rfind("; ", 0, offset))
-    start = 0 if start < 0 else start + 2
-    ends = [i for i in (text.find(". ", offset), text.find(";", offset), text.find("\n\n", offset)) if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    sentence = text[start:end].strip()
-    return sentence[:400]
+def _sentence(text: str, offset: int) -> str:
+    return next((text[s:e] for s, e in sentence_spans(text) if s <= offset < e), text)
 
 
 class OfflineReviewer:
@@ -86,7 +81,7 @@ class OfflineReviewer:
         if signals.signature_block:
             ordered = _signature_region(document, ordered)
         hits = _scan(ordered, patterns)
-        return _decide(base, signals, patterns, hits)
+        return _decide(base, signals, patterns, hits, ordered)
 
 
 def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> list[Clause]:
@@ -118,9 +113,15 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
 
 
 def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
+    """Up to MAX_QUOTES quotes, at most one per sentence, in the order the hits are given."""
     out: list[str] = []
+    seen: set[tuple[str, int]] = set()
     for clause, match in pairs:
-        quote = sentence_at(clause.text, match.start())
+        sentence = next((s for s, e in sentence_spans(clause.text) if s <= match.start() < e), match.start())
+        if (clause.clause_id, sentence) in seen:
+            continue
+        seen.add((clause.clause_id, sentence))
+        quote = quote_at(clause.text, match.start(), match.end())
         if quote and quote not in out:
             out.append(quote)
         if len(out) == MAX_QUOTES:
@@ -128,9 +129,11 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
     return out
 
 
-def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -> tuple[Finding, list[str]]:
-    strong = sorted(hits.strong.values(), key=lambda h: h[0].index)
-    overriding = [h for h in strong if _NOTWITHSTANDING.search(sentence_at(h[0].text, h[1].start()))]
+def _decide(
+    base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits, ordered: list[Clause]
+) -> tuple[Finding, list[str]]:
+    strong = [hits.strong[i] for i in sorted(hits.strong)]  # checklist order: first pattern, best quote
+    overriding = [h for h in strong if _NOTWITHSTANDING.search(_sentence(h[0].text, h[1].start()))]
     contrary = hits.contrary
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
@@ -142,21 +145,55 @@ def _decide(base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits) -
         enough = False
     if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
         found = ", ".join(f"'{m.group(0)[:40]}'" for _, m in strong[:3])
-        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _quotes(
-            overriding + strong
+        quotes = _quotes(overriding) + _best_sentences(ordered, patterns.strong, patterns.topic)
+        if signals.require_topic_for_present:  # the topic sentence is half of what "present" rests on
+            quotes = _best_sentences(ordered, patterns.topic, patterns.strong)[:1] + quotes
+        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _dedupe(
+            quotes
         )
     if strong or hits.topic or hits.vague:
         issues = [i for i in (signals.weak_issue,) if i]
         if signals.weak_extra_issue and not strong:
             issues.append(signals.weak_extra_issue)
-        basis = hits.vague or strong or hits.topic
+        primary = patterns.vague if hits.vague else patterns.strong if strong else patterns.topic
+        quotes = _best_sentences(ordered, primary, patterns.topic + patterns.strong)
         why = (
             f"vague wording: '{hits.vague[0][1].group(0)}'"
             if hits.vague
             else f"mentioned, but only {len(hits.strong)} of {signals.min_strong} strong signal(s)"
         )
-        return _finding(base, Status.weak, issues, why), _quotes(basis)
+        return _finding(base, Status.weak, issues, why), quotes
     return _finding(base, Status.missing, [], "no clause addresses it"), []
+
+
+def _best_sentences(
+    ordered: list[Clause], primary: list[re.Pattern[str]], secondary: list[re.Pattern[str]]
+) -> list[str]:
+    """The sentences that meet the most distinct `primary` patterns (ties: more `secondary`
+    patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
+    scored = []
+    for rank, clause in enumerate(ordered):
+        for start, end in sentence_spans(clause.text):
+            sentence = clause.text[start:end]
+            matches = [m for p in primary if (m := p.search(sentence))]
+            if not matches:
+                continue
+            support = sum(1 for p in secondary if p.search(sentence))
+            first = min(matches, key=lambda m: m.start())
+            scored.append(
+                (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())
+            )
+    scored.sort(key=lambda row: row[:4])
+    quotes = [quote_at(clause.text, at, until) for *_, clause, at, until in scored[: MAX_QUOTES * 2]]
+    return _dedupe(quotes)[:MAX_QUOTES]
+
+
+def _dedupe(quotes: list[str]) -> list[str]:
+    out: list[str] = []
+    for quote in quotes:
+        if quote and quote not in out:
+            out.append(quote)
+    return out[:MAX_QUOTES]
 
 
 def _finding(base: Finding, status: Status, issues: list[str], rationale: str) -> Finding:

@@ -1,0 +1,85 @@
+"""`redline`: suggested clause language for every deficiency, as Word tracked changes or Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..checklist import load_checklist
+from ..documents import content_hash
+from ..errors import ConfigError, DocumentError, MouReviewError
+from ..ingest import ingest
+from ..metadata import read_manifest
+from ..redline import make_adapter, plan_redline
+from ..redline.docx_out import write_docx
+from ..redline.md_out import render_markdown
+from ..review import review_document
+from ..reviewers import make_reviewer
+from ..store import open_store
+from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, write_output
+from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
+
+
+def register(app: typer.Typer) -> None:
+    app.command("redline")(redline_cmd)
+
+
+@guarded
+def redline_cmd(
+    file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="where to write (docx: default FILE.redline.docx; md: stdout)"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="docx (tracked changes) or md")] = "docx",
+    author: Annotated[str, typer.Option("--author", help="author of the tracked changes")] = "mou-review",
+    checklist: ChecklistOpt = None,
+    backend: BackendOpt = None,
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Review one MOU, then suggest model language for each weak or missing requirement."""
+    if fmt not in ("docx", "md"):
+        raise ConfigError(f"unknown format {fmt!r}", hint="use --format docx or --format md")
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
+    cl = load_checklist(checklist or settings.checklist)
+    resolved = _resolve_backend(backend)
+    adapter = make_adapter(resolved, settings, cl)
+    reviewer = make_reviewer(resolved)
+    clause_store = open_store(settings)
+    report = ingest([file], settings, clause_store)
+    if report.failed:
+        raise DocumentError(file, report.failed[0][1])
+    document = clause_store.get_document(content_hash(file.read_bytes()))
+    if document is None:
+        raise MouReviewError(f"{file}: not found in the store after ingest")
+    clauses, vectors = clause_store.get_clauses(document.info.doc_id)
+    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
+    plan = plan_redline(
+        document,
+        clauses,
+        vectors,
+        review,
+        cl,
+        adapter,
+        manifest_row=read_manifest(file.parent).get(file.name),
+        embedding=settings.embedding,
+    )
+    parties = f"{plan.parties.agency} and {plan.parties.district}"
+    if fmt == "md":
+        write_output(render_markdown(plan.edits, document, parties=parties, backend=plan.backend), output)
+        return
+    target = output or file.with_name(f"{file.stem}.redline.docx")
+    if target.resolve() == file.resolve():
+        raise ConfigError(f"{target}: refusing to overwrite the input", hint="give another --output")
+    unplaced = write_docx(plan.edits, document, file, target, author=author)
+    for edit in unplaced:
+        console.print(f"[yellow]could not place the {edit.requirement_id} edit in the DOCX text[/yellow]")
+    console.print(
+        f"wrote {target}: {len(plan.edits) - len(unplaced)} tracked edit(s) for {parties} "
+        f"(risk {review.risk_score}/100)",
+        highlight=False,
+    )

@@ -1,0 +1,114 @@
+"""Evaluation reports a developer can act on: Markdown with confusion matrices and the worst cases,
+and saved copies under evals/results/ stamped with the commit and date that produced them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .evaluate import EvalReport
+
+SUMMARY_METRICS = (
+    "macro_f1",
+    "micro_f1",
+    "status_accuracy",
+    "kappa",
+    "evidence_hit_rate",
+    "grounded_rate",
+    "documents_per_second",
+)
+WORST_SHOWN = 5
+SHORT = {"present": "present", "weak": "weak", "missing": "missing", "not_applicable": "n/a"}
+
+
+def render_markdown(reports: list[EvalReport]) -> str:
+    """One report per backend: summary side by side, per-requirement scores, confusion matrices."""
+    first = reports[0]
+    lines = [
+        f"# Evaluation: {', '.join(r.backend for r in reports)} on {first.checklist} v{first.checklist_version}",
+        "",
+        f"- documents: {first.documents} (split: {first.split or 'all'})",
+        f"- commit: {first.git_commit or 'unknown'}; run at {first.created or 'unknown'}",
+        "- positive class: deficient (weak or missing); evidence hit: word-set Jaccard >= 0.5 with a gold quote",
+        "",
+        "## Summary",
+        "",
+        "| metric | " + " | ".join(r.backend for r in reports) + " |",
+        "| --- | " + " | ".join("---:" for _ in reports) + " |",
+    ]
+    lines += [f"| {m} | " + " | ".join(f"{getattr(r, m)}" for r in reports) + " |" for m in SUMMARY_METRICS]
+    lines += _usage_rows(reports)
+    lines += ["", "## Per requirement (deficiency detection)", ""]
+    lines.append("| requirement | support | " + " | ".join(f"{r.backend} P / R / F1" for r in reports) + " |")
+    lines.append("| --- | ---: | " + " | ".join("---" for _ in reports) + " |")
+    for rid, score in first.per_requirement.items():
+        cells = [
+            f"{r.per_requirement[rid].precision:.2f} / {r.per_requirement[rid].recall:.2f} / "
+            f"{r.per_requirement[rid].f1:.2f}"
+            for r in reports
+        ]
+        lines.append(f"| {rid} | {score.support} | " + " | ".join(cells) + " |")
+    for report in reports:
+        lines += _worst(report)
+        lines += _confusions(report)
+    return "\n".join(lines) + "\n"
+
+
+def _usage_rows(reports: list[EvalReport]) -> list[str]:
+    """LLM tokens and estimated cost per document, for the backends that used a model."""
+    rows = []
+    for key, label in (
+        ("input_tokens", "input tokens / document"),
+        ("output_tokens", "output tokens / document"),
+        ("cost_usd", "estimated cost (USD) / document"),
+    ):
+        if any(key in r.usage for r in reports):
+            cells = [f"{r.usage[key] / max(r.documents, 1):.4g}" if key in r.usage else "" for r in reports]
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def _worst(report: EvalReport) -> list[str]:
+    ranked = sorted(report.per_requirement.items(), key=lambda item: (item[1].f1, item[0]))
+    worst = [(rid, s) for rid, s in ranked if s.failures][:WORST_SHOWN]
+    lines = ["", f"## Worst requirements: {report.backend}", ""]
+    if not worst:
+        return [*lines, "No requirement has a false positive or false negative."]
+    for rid, score in worst:
+        lines.append(f"- **{rid}** (F1 {score.f1:.2f}, support {score.support}):")
+        lines += [f"  - {failure}" for failure in score.failures]
+    return lines
+
+
+def _confusions(report: EvalReport) -> list[str]:
+    """A gold-by-predicted status matrix per requirement; rows and columns that are all zero are dropped."""
+    lines = ["", f"## Confusion matrices: {report.backend} (rows gold, columns predicted)", ""]
+    for rid, score in report.per_requirement.items():
+        matrix = score.confusion
+        if not matrix:
+            continue
+        used = [s for s in matrix if sum(matrix[s].values()) or sum(row[s] for row in matrix.values())]
+        lines += [
+            f"**{rid}**",
+            "",
+            "| gold \\ predicted | " + " | ".join(SHORT[s] for s in used) + " |",
+            "| --- | " + " | ".join("---:" for _ in used) + " |",
+        ]
+        lines += [f"| {SHORT[g]} | " + " | ".join(str(matrix[g][p]) for p in used) + " |" for g in used]
+        lines.append("")
+    return lines
+
+
+def save_reports(reports: list[EvalReport], results_dir: Path) -> list[Path]:
+    """Write JSON and Markdown named by date, split, backends and commit; return the paths."""
+    first = reports[0]
+    stamp = (first.created or "undated")[:10]
+    name = "_".join(
+        [stamp, first.split or "all", "+".join(r.backend for r in reports), first.git_commit or "nocommit"]
+    )
+    results_dir.mkdir(parents=True, exist_ok=True)
+    json_path = results_dir / f"{name}.json"
+    md_path = results_dir / f"{name}.md"
+    payload = [r.model_dump_json(indent=2) for r in reports]
+    json_path.write_text(payload[0] if len(payload) == 1 else "[\n" + ",\n".join(payload) + "\n]\n")
+    md_path.write_text(render_markdown(reports))
+    return [json_path, md_path]

@@ -1,0 +1,69 @@
+"""The seam where a model may adapt a library clause to an agreement's own style.
+
+Offline, the filled library clause is used as written. With the llm backend the adapter calls
+`reviewers.llm.adapt_clause(settings, requirement_title, model_clause, excerpt)`, looked up at run
+time so this package never imports LangChain itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Protocol
+
+from ..checklist import Checklist
+from ..config import Settings
+from ..errors import ConfigError
+
+
+class ClauseAdapter(Protocol):
+    name: str
+
+    def adapt(self, requirement_id: str, model_clause: str, excerpt: str) -> str:
+        """The clause to suggest, given the filled model clause and an excerpt of the agreement."""
+        ...
+
+
+class LibraryClauseAdapter:
+    """Offline: the library clause, filled with the agreement's parties, unchanged."""
+
+    name = "offline"
+
+    def adapt(self, requirement_id: str, model_clause: str, excerpt: str) -> str:
+        return model_clause
+
+
+class LlmClauseAdapter:
+    """Asks the configured chat model to fit the clause to the agreement's wording."""
+
+    name = "llm"
+
+    def __init__(
+        self, settings: Settings, checklist: Checklist, adapt_clause: Callable[[Settings, str, str, str], str]
+    ) -> None:
+        self.settings = settings
+        self.checklist = checklist
+        self._adapt_clause = adapt_clause
+
+    def adapt(self, requirement_id: str, model_clause: str, excerpt: str) -> str:
+        title = self.checklist.get(requirement_id).title
+        return self._adapt_clause(self.settings, title, model_clause, excerpt) or model_clause
+
+
+def make_adapter(backend: str, settings: Settings, checklist: Checklist) -> ClauseAdapter:
+    """The adapter for a resolved backend name."""
+    if backend in ("offline", "keyword"):
+        return LibraryClauseAdapter()
+    if backend == "llm":
+        try:
+            module = importlib.import_module("mou_review.reviewers.llm")
+        except ImportError:
+            module = None
+        adapt_clause = getattr(module, "adapt_clause", None)
+        if adapt_clause is None:
+            raise ConfigError(
+                "clause adaptation with the llm backend is not available yet",
+                hint="use --backend offline: the library clause is filled in with the agreement's parties",
+            )
+        return LlmClauseAdapter(settings, checklist, adapt_clause)
+    raise ConfigError(f"backend {backend!r} is not available", hint="use --backend offline")

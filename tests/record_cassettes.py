@@ -1,0 +1,62 @@
+"""Re-record tests/cassettes/ (see tests/cassettes/README.md).
+
+    python tests/record_cassettes.py                      # every scenario, against the fake server
+    python tests/record_cassettes.py injection adapt_clause
+    OPENAI_API_KEY=... python tests/record_cassettes.py --provider env --record-mode once review_normal
+
+With --provider env the scenario talks to whatever the environment configures (OPENAI_API_KEY,
+MOU_REVIEW_LLM_BASE_URL, MOU_REVIEW_LLM_MODEL); scripted failures (429, 500, malformed JSON, a
+fabricated quote) only exist on the fake server, so record those with the default provider.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from fake_openai_server import FakeOpenAI
+from llm_scenarios import CASSETTES, SCENARIOS, cassette, llm_settings
+
+
+def record(name: str, provider: str, record_mode: str) -> None:
+    scenario = SCENARIOS[name]
+    path = CASSETTES / f"{name}.yaml"
+    if record_mode == "all" and path.exists():
+        path.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache.sqlite"
+        if provider == "fake":
+            fake = FakeOpenAI(scenario.steps)
+            with fake as base_url, cassette(name, record_mode):
+                scenario.run(llm_settings(base_url, cache, **scenario.overrides))
+            print(f"{name}: {len(fake.requests)} request(s) -> {path.relative_to(Path.cwd())}")
+        else:
+            from mou_review.config import Settings
+
+            env = Settings()
+            overrides = {**scenario.overrides, "llm_model": env.llm_model, "llm_api_key": env.llm_api_key}
+            with cassette(name, record_mode):
+                scenario.run(llm_settings(env.llm_base_url, cache, **overrides))
+            print(f"{name}: recorded against {env.llm_base_url or 'the OpenAI API'} -> {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("scenarios", nargs="*", help=f"default: all of {', '.join(SCENARIOS)}")
+    parser.add_argument("--provider", choices=["fake", "env"], default="fake")
+    parser.add_argument("--record-mode", choices=["all", "once", "new_episodes"], default="all")
+    args = parser.parse_args()
+    for name in args.scenarios or list(SCENARIOS):
+        record(name, args.provider, args.record_mode)
+
+
+if __name__ == "__main__":
+    main()
