@@ -14,9 +14,14 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
+from fake_openai_server import FakeOpenAI, Step
+from llm_scenarios import llm_settings
 
 from mou_review import triage
+from mou_review.checklist import load_checklist
 from mou_review.config import Settings
+from mou_review.reviewers import make_reviewer
+from mou_review.reviewers.llm import PROMPT_VERSION
 from mou_review.store import ClauseStore
 from mou_review.triage import Outcome, TriageOptions, run_triage, write_summary
 
@@ -189,3 +194,30 @@ def test_store_gets_every_document_even_when_indexing_was_interrupted(folder: Pa
     doc_id = unindexed.rows[0].doc_id
     clauses, vectors = store.get_clauses(doc_id)
     assert clauses and vectors.shape[0] == len(clauses)
+
+
+def test_llm_backend_reviews_in_this_process_and_resumes_by_prompt_version(tmp_path: Path) -> None:
+    """Against a local fake OpenAI server; worker processes could not build this reviewer (no base URL)."""
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in FILES[:2]:
+        shutil.copy(CORPUS / name, folder / name)
+    out = tmp_path / "out"
+    options = TriageOptions(backend="llm", workers=2)
+    server = FakeOpenAI([Step()])
+    with server as base_url:
+        settings = llm_settings(base_url, None, llm_group_size=22)
+        reviewer = make_reviewer("llm", settings, load_checklist("cops-nasro"))
+        first = run_triage([folder], out, options, reviewer=reviewer)
+        calls = len(server.requests)
+        assert first.ok and len(first.reviewed) == 2 and calls == 2  # one grouped call per MOU
+        assert {r.prompt_version for r in first.reviews} == {PROMPT_VERSION}
+
+        assert run_triage([folder], out, options, reviewer=reviewer).reviewed == []
+        assert len(server.requests) == calls
+
+        victim = out / "reviews" / f"{first.rows[0].doc_id}.json"
+        stale = json.loads(victim.read_text())
+        victim.write_text(json.dumps({**stale, "prompt_version": "review-v0"}))
+        redone = run_triage([folder], out, options, reviewer=reviewer)
+        assert redone.reviewed == [first.rows[0].doc_id] and len(server.requests) == calls + 1
