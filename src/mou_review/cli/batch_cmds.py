@@ -29,7 +29,7 @@ from ..triage import (
 )
 from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
 from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
-from .store_cmds import progress_bar
+from .store_cmds import FormatOpt, progress_bar
 
 PathsArg = Annotated[list[Path], typer.Argument(help="MOU files or folders (searched recursively)")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="redo every review, even finished ones")]
@@ -185,7 +185,7 @@ def compare_cmd(
 def similar_cmd(
     query: Annotated[str, typer.Argument(help="a clause or phrase")],
     k: Annotated[int, typer.Option("-k", min=1, help="how many clauses in all")] = 10,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: FormatOpt = "table",
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
