@@ -116,3 +116,30 @@ def test_report_renders_in_headless_chromium_with_evidence_highlighted(tmp_path:
         [*base, "--dump-dom", (out / "index.html").as_uri()], capture_output=True, timeout=120, text=True
     ).stdout
     assert index.count('href="docs/') == len(result.rows) == 2
+
+
+SORT_PROBE = """<script>
+var th = document.querySelectorAll('table.sortable th')[5], first = [];
+for (var i = 0; i < 2; i++) {
+  th.click(); first.push(document.querySelector('table.sortable tbody tr').cells[5].textContent);
+}
+document.body.dataset.probe = first.join('|');
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_index_table_sorts_by_risk_when_a_heading_is_clicked(tmp_path: Path) -> None:
+    folder = tmp_path / "mous"
+    folder.mkdir()
+    for name in ("caddow_ford_ks_2006.pdf", "varrow_creek_mn_2022.pdf", "oxbend_ks_1996.txt"):
+        shutil.copy(CORPUS / name, folder / name)
+    out = tmp_path / "out"
+    result = run_triage([folder], out, TriageOptions())
+    write_summary(out, result)
+    probe = out / "probe.html"
+    probe.write_text((out / "index.html").read_text().replace("</body>", f"{SORT_PROBE}</body>"))
+
+    base = [CHROMIUM or "chromium", *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*base, "--dump-dom", probe.as_uri()], capture_output=True, timeout=120, text=True)
+    risks = sorted(row.risk_score for row in result.rows)
+    assert f'data-probe="{risks[0]}|{risks[-1]}"' in dom.stdout

@@ -173,12 +173,15 @@ def index_page(rows: list[TriageRow], failures: list[Failure], *, title: str = "
         )
     )
     body_rows = "".join(_index_row(rank, row) for rank, row in enumerate(rows, 1))
+    critical = sum(row.critical > 0 for row in rows)
+    mean = sum(row.risk_score for row in rows) / len(rows) if rows else 0.0
     failed = ""
     if failures:
         items = "".join(f"<li>{escape(f.path)}: {escape(f.reason)}</li>" for f in failures)
         failed = f"<h2>Failed ({len(failures)})</h2><ul>{items}</ul>"
     body = (
-        f"<h1>{escape(title)}</h1><p>{len(rows)} MOU(s), worst first; click a heading to sort.</p>"
+        f"<h1>{escape(title)}</h1><p>{len(rows)} MOU(s), worst first; {critical} with a critical "
+        f"deficiency; mean risk {mean:.1f}/100. Click a heading to sort.</p>"
         f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table>{failed}'
     )
     return page(title, body, script=SORT_JS)
