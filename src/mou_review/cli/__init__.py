@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import redline_cmds, review_cmds, store_cmds
+from . import batch_cmds, redline_cmds, review_cmds, store_cmds
 
 app = typer.Typer(
     name="mou-review",
@@ -19,6 +19,7 @@ app = typer.Typer(
 store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
+batch_cmds.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from ..errors import MouReviewError
 from ..ingest import ingest
-from ..retrieve import LexicalIndex, embed_queries, fuse, rank_in_memory
+from ..retrieve import embed_queries, rank_in_memory
+from ..similar import corpus_hits
 from ..store import open_store
 from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
 
@@ -99,7 +100,7 @@ def search_cmd(
         clauses, vectors = clause_store.get_clauses(document.info.doc_id)
         hits = [(s.clause, s.score) for s in rank_in_memory([query], vector, clauses, vectors, k)[0]]
     else:
-        hits = corpus_search(clause_store, query, vector, k)
+        hits = corpus_hits(clause_store, query, vector, k)
     paths = {d.info.doc_id: d.info.path for d in clause_store.list_documents()}
     rows = [
         {
@@ -128,18 +129,6 @@ def search_cmd(
             (f"[dim]{r['heading']}[/dim]\n" if r["heading"] else "") + str(r["text"]),
         )
     stdout.print(table)
-
-
-def corpus_search(clause_store, query: str, vector, k: int):  # type: ignore[no-untyped-def]
-    """Across every document: Chroma's dense hits fused with BM25 over all stored clauses."""
-    depth = max(4 * k, 20)
-    dense = clause_store.dense_query(vector, depth)[0]
-    clauses = clause_store.all_clauses()
-    by_id = {c.clause_id: i for i, c in enumerate(clauses)}
-    lexical = LexicalIndex([c.context_text() for c in clauses]).rank(query, depth)
-    dense_ranking = [by_id[c.clause_id] for c, _ in dense if c.clause_id in by_id]
-    fused = fuse([dense_ranking, [i for i, _ in lexical]])[:k]
-    return [(clauses[i], score) for i, score in fused]
 
 
 @guarded

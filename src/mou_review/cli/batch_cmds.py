@@ -1,0 +1,207 @@
+"""`triage`, `compare`, `similar`: many MOUs at once, worst first, side by side, clause by clause."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..checklist import load_checklist
+from ..compare import build_matrix, heatmap_svg, long_csv, prevalence, wide_csv
+from ..config import Settings
+from ..errors import MouReviewError
+from ..report_html import compare_page
+from ..reviewers import make_reviewer
+from ..similar import similar
+from ..store import open_store
+from ..triage import (
+    PROCESS_BACKENDS,
+    Outcome,
+    TriageOptions,
+    TriageResult,
+    run_triage,
+    write_atomic,
+    write_summary,
+)
+from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
+from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
+from .store_cmds import FormatOpt, progress_bar
+
+PathsArg = Annotated[list[Path], typer.Argument(help="MOU files or folders (searched recursively)")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="redo every review, even finished ones")]
+NoIndexOpt = Annotated[bool, typer.Option("--no-index", help="do not add the documents to the Chroma store")]
+
+
+class GroupBy(StrEnum):
+    state = "state"
+    year = "year"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("triage")(triage_cmd)
+    app.command("compare")(compare_cmd)
+    app.command("similar")(similar_cmd)
+
+
+def run_batch(
+    paths: list[Path], out: Path, settings: Settings, *, force: bool, index: bool, title: str
+) -> TriageResult:
+    """Triage with a progress bar; writes reviews as they finish, then the summary files."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise MouReviewError(f"{missing[0]}: no such file or folder")
+    options = TriageOptions(
+        checklist=settings.checklist,
+        backend=settings.resolved_backend(),
+        top_k=settings.top_k,
+        embedding=settings.embedding,
+        workers=settings.workers,
+        force=force,
+    )
+    store = open_store(settings) if index else None
+    reviewer = None
+    if options.backend not in PROCESS_BACKENDS:  # llm: built with the settings, runs in this process
+        reviewer = make_reviewer(options.backend, settings, load_checklist(settings.checklist))
+    with progress_bar() as bar:
+        task = bar.add_task("reviewing", total=None, failed=0)
+        failed = 0
+
+        def on_done(outcome: Outcome) -> None:
+            nonlocal failed
+            failed += bool(outcome.error)
+            bar.update(task, advance=1, failed=failed)
+
+        result = run_triage(
+            paths,
+            out,
+            options,
+            store=store,
+            reviewer=reviewer,
+            on_start=lambda n: bar.update(task, total=n),
+            on_done=on_done,
+        )
+    write_summary(out, result, title=title)
+    console.print(
+        f"{len(result.rows)} MOU(s) in {out}: reviewed {len(result.reviewed)}, "
+        f"kept {len(result.reused)} finished, failed {len(result.failed)}"
+        + (f", {len(result.duplicates)} duplicate file(s) skipped" if result.duplicates else ""),
+        highlight=False,
+    )
+    for failure in result.failed:
+        console.print(f"[red]✗[/red] {failure.path}: {failure.reason}", highlight=False)
+    return result
+
+
+def _settings(
+    backend: str | None,
+    checklist: str | None,
+    workers: int | None,
+    store: Path | None,
+    chroma_host: str | None,
+    chroma_port: int | None,
+) -> Settings:
+    return make_settings(
+        backend=_resolve_backend(backend),
+        checklist=checklist,
+        workers=workers,
+        store_dir=store,
+        chroma_host=chroma_host,
+        chroma_port=chroma_port,
+    )
+
+
+@guarded
+def triage_cmd(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("triage"),
+    force: ForceOpt = False,
+    no_index: NoIndexOpt = False,
+    backend: BackendOpt = None,
+    checklist: ChecklistOpt = None,
+    workers: WorkersOpt = None,
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Review every MOU, worst first: triage.csv/json and an HTML report; resumable (--force redoes)."""
+    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
+    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage")
+    table = Table("#", "file", "risk", "critical", "major", "minor", title="worst MOUs")
+    for rank, row in enumerate(result.rows[:10], 1):
+        table.add_row(
+            str(rank), row.file, str(row.risk_score), str(row.critical), str(row.major), str(row.minor)
+        )
+    stdout.print(table)
+    console.print(f"open {out / 'index.html'}", highlight=False)
+    if result.failed:
+        raise typer.Exit(2)
+
+
+@guarded
+def compare_cmd(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("compare"),
+    group_by: Annotated[
+        GroupBy, typer.Option("--group-by", help="group MOUs by state or year")
+    ] = GroupBy.state,
+    force: ForceOpt = False,
+    no_index: NoIndexOpt = False,
+    backend: BackendOpt = None,
+    checklist: ChecklistOpt = None,
+    workers: WorkersOpt = None,
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Matrix of MOUs x requirements (CSV wide and long, SVG heatmap, HTML) with prevalence."""
+    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
+    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage")
+    matrix = build_matrix(result.reviews, load_checklist(settings.checklist), group_by.value)
+    svg = heatmap_svg(matrix, group_by.value)
+    files = {
+        "compare.csv": wide_csv(matrix),
+        "compare_long.csv": long_csv(matrix),
+        "heatmap.svg": svg,
+        "compare.html": compare_page(matrix, group_by.value, svg),
+    }
+    for name, text in files.items():
+        write_atomic(out / name, text)
+    table = Table("requirement", "severity", "addressed", "deficient", title=f"{len(matrix.rows)} MOU(s)")
+    for p in prevalence(matrix):
+        table.add_row(
+            p.requirement_id, p.severity.value, f"{p.addressed_share:.0%}", f"{p.deficient_share:.0%}"
+        )
+    stdout.print(table)
+    console.print(f"open {out / 'compare.html'}", highlight=False)
+    if result.failed:
+        raise typer.Exit(2)
+
+
+@guarded
+def similar_cmd(
+    query: Annotated[str, typer.Argument(help="a clause or phrase")],
+    k: Annotated[int, typer.Option("-k", min=1, help="how many clauses in all")] = 10,
+    fmt: FormatOpt = "table",
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """The clauses closest to a phrase across every stored MOU, grouped by district."""
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    clause_store = open_store(settings)
+    if not clause_store.document_ids():
+        raise MouReviewError("the store holds no documents", hint="run `mou-review triage DIR` first")
+    groups = similar(clause_store, query, k, settings.embedding)
+    if fmt == "json":
+        stdout.print_json(json.dumps([g.model_dump() for g in groups]))
+        return
+    table = Table("district", "#", "file", "page", "clause", show_lines=True)
+    for group in groups:
+        for i, hit in enumerate(group.hits):
+            name = f"{group.district} ({group.state})" if group.state else group.district
+            table.add_row(name if i == 0 else "", str(hit.rank), hit.file, str(hit.page), hit.text)
+    stdout.print(table)

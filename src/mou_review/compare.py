@@ -1,0 +1,225 @@
+"""Comparison across districts: MOUs x requirements, a status per cell, prevalence, grouped views.
+
+The matrix is built from DocumentReviews only (the triage results), so every cell is by
+construction what the review of that MOU says.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from .checklist import Checklist
+from .models import DocumentReview, Severity, Status
+
+GroupBy = Literal["state", "year"]
+STATUS_COLOUR = {
+    Status.present: "#4caf50",
+    Status.weak: "#ffc107",
+    Status.missing: "#e53935",
+    Status.not_applicable: "#c8c8c8",
+}
+UNKNOWN_GROUP = "unknown"
+
+
+@dataclass
+class MatrixRow:
+    doc_id: str
+    file: str
+    district: str
+    state: str | None
+    year: int | None
+    risk_score: float
+    statuses: dict[str, Status]
+
+    def group(self, by: GroupBy) -> str:
+        value = self.state if by == "state" else self.year
+        return str(value) if value is not None else UNKNOWN_GROUP
+
+
+@dataclass
+class Matrix:
+    requirement_ids: list[str]
+    severities: dict[str, Severity]
+    titles: dict[str, str]
+    rows: list[MatrixRow]
+
+    def cell(self, doc_id: str, requirement_id: str) -> Status | None:
+        row = next((r for r in self.rows if r.doc_id == doc_id), None)
+        return row.statuses.get(requirement_id) if row else None
+
+
+class Prevalence(BaseModel):
+    """How many MOUs address one requirement, and how well."""
+
+    requirement_id: str
+    severity: Severity
+    documents: int
+    present: int
+    weak: int
+    missing: int
+    not_applicable: int
+
+    @property
+    def addressed_share(self) -> float:
+        """Present or weak: the MOU at least names the topic."""
+        return (self.present + self.weak) / self.documents if self.documents else 0.0
+
+    @property
+    def deficient_share(self) -> float:
+        applicable = self.documents - self.not_applicable
+        return (self.weak + self.missing) / applicable if applicable else 0.0
+
+
+def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: GroupBy = "state") -> Matrix:
+    """Rows grouped (state or year), worst first within a group; columns in checklist order."""
+    rows = [
+        MatrixRow(
+            doc_id=r.document.doc_id,
+            file=Path(r.document.path).name,
+            district=r.document.district or "; ".join(r.document.parties) or Path(r.document.path).stem,
+            state=r.document.state,
+            year=r.document.year,
+            risk_score=r.risk_score,
+            statuses={f.requirement_id: f.status for f in r.findings},
+        )
+        for r in reviews
+    ]
+    rows.sort(
+        key=lambda row: (row.group(group_by) == UNKNOWN_GROUP, row.group(group_by), -row.risk_score, row.file)
+    )
+    return Matrix(
+        requirement_ids=checklist.ids,
+        severities={r.id: r.severity for r in checklist.requirements},
+        titles={r.id: r.title for r in checklist.requirements},
+        rows=rows,
+    )
+
+
+def prevalence(matrix: Matrix, rows: list[MatrixRow] | None = None) -> list[Prevalence]:
+    """Status counts per requirement over `rows` (default: every MOU)."""
+    rows = matrix.rows if rows is None else rows
+    out = []
+    for rid in matrix.requirement_ids:
+        statuses = [row.statuses.get(rid) for row in rows]
+        out.append(
+            Prevalence(
+                requirement_id=rid,
+                severity=matrix.severities[rid],
+                documents=len(rows),
+                **{s.value: statuses.count(s) for s in Status},
+            )
+        )
+    return out
+
+
+def grouped_prevalence(matrix: Matrix, by: GroupBy) -> dict[str, list[Prevalence]]:
+    """Prevalence within each state or year (groups in matrix order)."""
+    groups: dict[str, list[MatrixRow]] = {}
+    for row in matrix.rows:
+        groups.setdefault(row.group(by), []).append(row)
+    return {name: prevalence(matrix, rows) for name, rows in groups.items()}
+
+
+def headline(p: Prevalence, title: str) -> str:
+    """'FERPA and student records: addressed in 41% of MOUs (present in 30%)'."""
+    present = p.present / p.documents if p.documents else 0.0
+    return f"{title}: addressed in {p.addressed_share:.0%} of MOUs (present in {present:.0%})"
+
+
+def wide_csv(matrix: Matrix) -> str:
+    """One row per MOU, one column per requirement."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["doc_id", "file", "district", "state", "year", "risk_score", *matrix.requirement_ids])
+    for row in matrix.rows:
+        cells = [row.statuses[rid].value if rid in row.statuses else "" for rid in matrix.requirement_ids]
+        writer.writerow(
+            [row.doc_id, row.file, row.district, row.state or "", row.year or "", row.risk_score, *cells]
+        )
+    return buf.getvalue()
+
+
+def long_csv(matrix: Matrix) -> str:
+    """One row per (MOU, requirement): the tidy form for spreadsheets and dataframes."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        ["doc_id", "file", "district", "state", "year", "requirement_id", "severity", "status", "deficient"]
+    )
+    for row in matrix.rows:
+        for rid in matrix.requirement_ids:
+            status = row.statuses.get(rid)
+            writer.writerow(
+                [
+                    row.doc_id,
+                    row.file,
+                    row.district,
+                    row.state or "",
+                    row.year or "",
+                    rid,
+                    matrix.severities[rid].value,
+                    status.value if status else "",
+                    int(bool(status and status.deficient)),
+                ]
+            )
+    return buf.getvalue()
+
+
+CELL = 16
+LABEL_W = 260
+HEADER_H = 170
+
+
+def heatmap_svg(matrix: Matrix, by: GroupBy) -> str:
+    """A hand-written SVG heatmap: MOUs down, requirements across, a header line per group."""
+    parts: list[str] = []
+    y = HEADER_H
+    for i, rid in enumerate(matrix.requirement_ids):
+        x = LABEL_W + i * CELL + CELL // 2
+        parts.append(
+            f'<text x="{x}" y="{HEADER_H - 6}" transform="rotate(-60 {x} {HEADER_H - 6})" '
+            f'font-size="11">{escape(rid)}</text>'
+        )
+    current = None
+    for row in matrix.rows:
+        if row.group(by) != current:
+            current = row.group(by)
+            parts.append(
+                f'<text x="4" y="{y + 12}" font-size="12" font-weight="bold">{escape(by)}: {escape(current)}</text>'
+            )
+            y += CELL + 2
+        parts.append(f'<text x="12" y="{y + 12}" font-size="11">{escape(_clip(row.file, 38))}</text>')
+        for i, rid in enumerate(matrix.requirement_ids):
+            status = row.statuses.get(rid)
+            fill = STATUS_COLOUR[status] if status else "#ffffff"
+            label = f"{row.file} · {rid}: {status.value if status else 'no finding'}"
+            parts.append(
+                f'<rect class="cell" data-doc="{escape(row.doc_id)}" data-req="{escape(rid)}" '
+                f'data-status="{status.value if status else ""}" x="{LABEL_W + i * CELL}" y="{y}" '
+                f'width="{CELL - 1}" height="{CELL - 1}" fill="{fill}"><title>{escape(label)}</title></rect>'
+            )
+        y += CELL
+    y += 10
+    for i, (status, colour) in enumerate(STATUS_COLOUR.items()):
+        x = LABEL_W + i * 110
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="11">{status.value}</text>')
+    # room on the right for the last rotated labels and for the legend
+    width = max(LABEL_W + len(matrix.requirement_ids) * CELL + 110, LABEL_W + len(STATUS_COLOUR) * 110)
+    height = y + 24
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" role="img" '
+        f'aria-label="MOU requirement status heatmap">{"".join(parts)}</svg>\n'
+    )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

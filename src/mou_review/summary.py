@@ -1,0 +1,89 @@
+"""Triage summaries: one row per MOU (risk, deficiencies by severity, who, where, when), worst first."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import DocumentReview, Severity
+
+
+class TriageRow(BaseModel):
+    """One MOU in triage.csv / triage.json."""
+
+    doc_id: str
+    file: str
+    path: str
+    title: str | None = None
+    parties: list[str]
+    district: str | None = None
+    state: str | None = None
+    year: int | None = None
+    backend: str
+    checklist: str
+    risk_score: float
+    critical: int
+    major: int
+    minor: int
+    deficient: list[str]
+
+    @classmethod
+    def from_review(cls, review: DocumentReview, path: str) -> TriageRow:
+        info = review.document
+        deficient = [f for f in review.findings if f.deficient]
+        return cls(
+            doc_id=info.doc_id,
+            file=Path(path).name,
+            path=path,
+            title=info.title,
+            parties=info.parties,
+            district=info.district,
+            state=info.state,
+            year=info.year,
+            backend=review.backend,
+            checklist=f"{review.checklist} v{review.checklist_version}",
+            risk_score=review.risk_score,
+            critical=sum(f.severity == Severity.critical for f in deficient),
+            major=sum(f.severity == Severity.major for f in deficient),
+            minor=sum(f.severity == Severity.minor for f in deficient),
+            deficient=[f.requirement_id for f in deficient],
+        )
+
+
+class Failure(BaseModel):
+    """A file that could not be reviewed, and why."""
+
+    path: str
+    reason: str
+
+
+def summarize(
+    order: list[tuple[str, str]], reviews: dict[str, DocumentReview]
+) -> tuple[list[TriageRow], list[DocumentReview]]:
+    """Rows worst first: risk, then critical and major deficiencies, then file name."""
+    pairs = [
+        (TriageRow.from_review(reviews[doc_id], path), reviews[doc_id])
+        for doc_id, path in order
+        if doc_id in reviews
+    ]
+    pairs.sort(key=lambda p: (-p[0].risk_score, -p[0].critical, -p[0].major, p[0].file))
+    return [row for row, _ in pairs], [review for _, review in pairs]
+
+
+CSV_FIELDS = list(TriageRow.model_fields)
+
+
+def rows_csv(rows: list[TriageRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        record: dict[str, Any] = row.model_dump()
+        record["parties"] = "; ".join(row.parties)
+        record["deficient"] = " ".join(row.deficient)
+        writer.writerow(record)
+    return buf.getvalue()

@@ -1,0 +1,350 @@
+"""Batch triage: review every MOU under a folder, worst first, resumable document by document.
+
+A finished document is `<out>/reviews/<doc_id>.json` (a DocumentReview, written atomically after the
+document's HTML page), so that file is the commit marker: an interrupted run picks up where it
+stopped, never redoes a finished review and never loses one. A result whose key (document,
+checklist id and version, backend, prompt version) differs from this run's is redone.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import closing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import report_html, summary
+from .checklist import load_checklist
+from .documents import content_hash, discover
+from .ingest import Prepared, prepare
+from .metadata import read_manifest
+from .models import DocumentReview
+from .review import _query_vectors, requirement_queries, review_document
+from .reviewers import Reviewer, make_reviewer
+from .store import ClauseStore
+from .summary import Failure
+
+REVIEWS_DIR = "reviews"
+PAGES_DIR = "docs"
+PROCESS_BACKENDS = ("offline", "keyword")  # CPU-bound; the llm backend bounds its own concurrency
+FLUSH_CLAUSES = 2000
+
+
+@dataclass(frozen=True)
+class TriageOptions:
+    """What a run reviews with; everything a worker process needs, and picklable."""
+
+    checklist: str = "cops-nasro"
+    backend: str = "offline"
+    top_k: int = 6
+    embedding: str = "wordllama"
+    workers: int = 1
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ResultKey:
+    doc_id: str
+    checklist: str
+    checklist_version: int
+    backend: str
+    prompt_version: str | None
+
+    @classmethod
+    def of(cls, review: DocumentReview) -> ResultKey:
+        return cls(
+            review.document.doc_id,
+            review.checklist,
+            review.checklist_version,
+            review.backend,
+            review.prompt_version,
+        )
+
+
+@dataclass
+class Job:
+    path: str
+    doc_id: str
+    manifest: dict[str, dict[str, str]]
+    review: bool = True  # False: the review is finished; only its page or store entry is missing
+
+
+@dataclass
+class TriagePlan:
+    order: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, path) in discovery order
+    jobs: list[Job] = field(default_factory=list)
+    finished: dict[str, DocumentReview] = field(default_factory=dict)
+    failed: list[Failure] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    job: Job
+    prepared: Prepared
+    review: DocumentReview | None = None
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class TriageResult:
+    rows: list[summary.TriageRow]
+    reviews: list[DocumentReview]  # in the order of `rows`
+    failed: list[Failure]
+    reviewed: list[str]  # doc_ids reviewed by this run
+    reused: list[str]  # doc_ids whose finished review was kept
+    duplicates: list[str]
+    seconds: dict[str, float]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def review_path(out: Path, doc_id: str) -> Path:
+    return out / REVIEWS_DIR / f"{doc_id}.json"
+
+
+def page_path(out: Path, doc_id: str) -> Path:
+    return out / PAGES_DIR / f"{doc_id}.html"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target, then rename over it: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def load_result(path: Path) -> DocumentReview | None:
+    """A finished review, or None when the file is absent or unreadable (then it is redone)."""
+    try:
+        return DocumentReview.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def make_plan(
+    paths: list[Path], out: Path, expected: Callable[[str], ResultKey], force: bool, indexed: set[str] | None
+) -> TriagePlan:
+    """Which files need a review, which are finished, which cannot be read."""
+    plan = TriagePlan()
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+    seen: set[str] = set()
+    _remove_torn_writes(out)
+    for path in discover(paths):
+        if out.resolve() in path.resolve().parents:
+            continue  # our own output inside the input folder is not an MOU
+        try:
+            doc_id = content_hash(path.read_bytes())
+        except OSError as exc:
+            plan.failed.append(Failure(path=str(path), reason=f"cannot read file ({exc.strerror})"))
+            continue
+        if doc_id in seen:
+            plan.duplicates.append(str(path))
+            continue
+        seen.add(doc_id)
+        plan.order.append((doc_id, str(path)))
+        manifest = manifests.setdefault(path.parent, read_manifest(path.parent))
+        done = None if force else load_result(review_path(out, doc_id))
+        if done is not None and ResultKey.of(done) == expected(doc_id):
+            plan.finished[doc_id] = done
+            missing_page = not page_path(out, doc_id).is_file()
+            if missing_page or (indexed is not None and doc_id not in indexed):
+                plan.jobs.append(Job(str(path), doc_id, manifest, review=False))
+        else:
+            plan.jobs.append(Job(str(path), doc_id, manifest))
+    return plan
+
+
+def _remove_torn_writes(out: Path) -> None:
+    """Temporary files left by a run killed mid-write (the target files are intact)."""
+    for folder in (out / REVIEWS_DIR, out / PAGES_DIR):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
+# --- the work for one document (in a worker process or in the main one) ---------------------
+
+
+@cache
+def _reviewer(backend: str) -> Reviewer:
+    return make_reviewer(backend)
+
+
+def _warm(options: TriageOptions) -> None:
+    """Worker start-up: the embedder, checklist, query vectors and reviewer, once per process."""
+    checklist = load_checklist(options.checklist)
+    _query_vectors(tuple(requirement_queries(checklist)), options.embedding)
+    _reviewer(options.backend)
+
+
+def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> Outcome:
+    """Prepare (load, segment, embed) and review one file; any failure comes back as data."""
+    started = time.perf_counter()
+    prepared = prepare(job.path, job.manifest, options.embedding)
+    prepared_at = time.perf_counter()
+    outcome = Outcome(job, prepared, error=prepared.error, seconds={"prepare": prepared_at - started})
+    if prepared.document is None or prepared.vectors is None or not job.review:
+        return outcome
+    try:
+        outcome.review = review_document(
+            prepared.document,
+            prepared.clauses,
+            prepared.vectors,
+            load_checklist(options.checklist),
+            reviewer or _reviewer(options.backend),
+            top_k=options.top_k,
+            embedding=options.embedding,
+        )
+    except Exception as exc:  # one document's failure must not stop the batch
+        outcome.error = f"review failed ({type(exc).__name__}: {exc})"
+    outcome.seconds["review"] = time.perf_counter() - prepared_at
+    return outcome
+
+
+def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
+    """Outcomes as they finish: worker processes for offline backends, in-process otherwise."""
+    if options.workers <= 1 or len(jobs) < 2 or options.backend not in PROCESS_BACKENDS:
+        for job in jobs:
+            yield work(job, options, reviewer)
+        return
+    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
+    pool = ProcessPoolExecutor(
+        min(options.workers, len(jobs)), mp_context=context, initializer=_warm, initargs=(options,)
+    )
+    try:
+        futures: dict[Future[Outcome], Job] = {pool.submit(work, job, options): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died (BrokenProcessPool) fails its document only
+                job = futures[future]
+                yield Outcome(job, Prepared(path=job.path), error=f"worker failed ({type(exc).__name__})")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the main process: write each result as it arrives ---------------------------------------
+
+
+class ResultSink:
+    """Writes a document's page and review as soon as it finishes, feeds the store in batches, keeps count."""
+
+    def __init__(self, out: Path, store: ClauseStore | None, plan: TriagePlan) -> None:
+        self.out = out
+        self.store = store
+        self.finished = plan.finished
+        self.reviews = dict(plan.finished)
+        self.failed = list(plan.failed)
+        self.reviewed: list[str] = []
+        self.pending: list[Prepared] = []
+        self.seconds = {"write": 0.0, "index": 0.0}
+
+    def accept(self, outcome: Outcome) -> None:
+        for stage, spent in outcome.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
+        document = outcome.prepared.document
+        review = outcome.review or self.finished.get(outcome.job.doc_id)
+        if outcome.error or document is None or review is None:
+            self.failed.append(Failure(path=outcome.job.path, reason=outcome.error or "no result"))
+            return
+        started = time.perf_counter()
+        write_atomic(
+            page_path(self.out, outcome.job.doc_id),
+            report_html.document_page(review, document.text, document.page_starts),
+        )
+        if outcome.review is not None:  # the review file last: it marks the document finished
+            write_atomic(review_path(self.out, outcome.job.doc_id), review.model_dump_json(indent=1))
+            self.reviews[outcome.job.doc_id] = review
+            self.reviewed.append(outcome.job.doc_id)
+        self.seconds["write"] += time.perf_counter() - started
+        if self.store is not None:
+            self.pending.append(outcome.prepared)
+            if sum(len(p.clauses) for p in self.pending) >= FLUSH_CLAUSES:
+                self.flush()
+
+    def flush(self) -> None:
+        started = time.perf_counter()
+        if self.store is not None and self.pending:
+            index_documents(self.store, self.pending)
+        self.pending = []
+        self.seconds["index"] += time.perf_counter() - started
+
+
+def index_documents(store: ClauseStore, batch: list[Prepared]) -> None:
+    """Add reviewed documents to the store so `search` and `similar` see them, several per call."""
+    store.add_many(
+        [
+            (p.document, p.clauses, p.vectors)
+            for p in batch
+            if p.document is not None and p.vectors is not None
+        ]
+    )
+
+
+def run_triage(
+    paths: list[Path],
+    out: Path,
+    options: TriageOptions,
+    *,
+    store: ClauseStore | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    reviewer: Reviewer | None = None,
+) -> TriageResult:
+    """Review every new or changed MOU under `paths` into `out`; reuse finished results.
+
+    `reviewer` is for backends built with settings (llm); offline and keyword are built here.
+    """
+    checklist = load_checklist(options.checklist)
+    reviewer = reviewer or _reviewer(options.backend)
+    prompt_version = getattr(reviewer, "prompt_version", None)
+
+    def expected(doc_id: str) -> ResultKey:
+        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version)
+
+    indexed = store.document_ids() if store is not None else None
+    plan = make_plan(paths, out, expected, options.force, indexed)
+    if on_start:
+        on_start(len(plan.jobs))
+    sink = ResultSink(out, store, plan)
+    with closing(outcomes(plan.jobs, options, reviewer)) as stream:
+        for outcome in stream:
+            sink.accept(outcome)
+            if on_done:
+                on_done(outcome)
+    sink.flush()
+    rows, ordered = summary.summarize(plan.order, sink.reviews)
+    reused = [doc_id for doc_id in plan.finished if doc_id not in sink.reviewed]
+    return TriageResult(rows, ordered, sink.failed, sink.reviewed, reused, plan.duplicates, sink.seconds)
+
+
+def write_summary(out: Path, result: TriageResult, title: str = "MOU triage") -> list[Path]:
+    """triage.csv, triage.json, index.html and failed.json (only when something failed)."""
+    written = {
+        out / "triage.csv": summary.rows_csv(result.rows),
+        out / "triage.json": json.dumps([r.model_dump() for r in result.rows], indent=1),
+        out / "index.html": report_html.index_page(result.rows, result.failed, title=title),
+    }
+    failed_path = out / "failed.json"
+    if result.failed:
+        written[failed_path] = json.dumps([f.model_dump() for f in result.failed], indent=1)
+    else:
+        failed_path.unlink(missing_ok=True)
+    for path, text in written.items():
+        write_atomic(path, text)
+    return list(written)
