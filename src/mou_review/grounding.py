@@ -49,7 +49,22 @@ class Grounder:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self._canon, self._map = _canonical(document.text)
+        self._canonical: tuple[str, list[int]] | None = None
+
+    @property
+    def _canon(self) -> str:
+        return self._canonical_form()[0]
+
+    @property
+    def _map(self) -> list[int]:
+        return self._canonical_form()[1]
+
+    def _canonical_form(self) -> tuple[str, list[int]]:
+        """Built on the first quote that is not found verbatim: most quotes are, so most
+        documents never pay for it."""
+        if self._canonical is None:
+            self._canonical = _canonical(self.document.text)
+        return self._canonical
 
     def locate(self, quote: str) -> Evidence | None:
         quote = quote.translate(_TRANSLATE).strip().strip('"').strip()
