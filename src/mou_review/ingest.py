@@ -24,6 +24,7 @@ from .segment import segment
 from .store import ClauseStore
 
 FLUSH_CLAUSES = 2000
+TASK_FILES = 4  # files per worker task
 
 
 @dataclass
@@ -131,27 +132,30 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
             workers, mp_context=context, initializer=_warm, initargs=(settings.embedding,)
         ) as pool,
     ):
-        futures = [
-            pool.submit(_prepare_to_file, path, manifest, settings.embedding, spill)
-            for path, manifest in todo
-        ]
+        chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
+        futures = [pool.submit(_prepare_to_files, chunk, settings.embedding, spill) for chunk in chunks]
         for future in futures:
-            yield _load_spilled(future.result())
+            for name in future.result():
+                yield _load_spilled(name)
 
 
-def _prepare_to_file(
-    path: str, manifest: dict[str, dict[str, str]] | None, embedding: str, spill: str
-) -> str:
-    """Prepare in a worker and leave the result in a file: only its name crosses the pipe.
+def _prepare_to_files(
+    chunk: list[tuple[str, dict[str, dict[str, str]]]], embedding: str, spill: str
+) -> list[str]:
+    """Prepare a few files in a worker and leave each result in a file: only names cross the pipe.
 
-    The main process holds the GIL through each Chroma add, so it drains the result pipe slowly;
-    a worker writing ~200 KB of text and vectors into that pipe would sit blocked instead of working.
+    The main process holds the GIL through each Chroma add, so its pool threads feed tasks and
+    drain results only between adds. Several files per task and results on disk keep a worker
+    busy through that wait instead of blocked on a full pipe or an empty task queue.
     """
-    prepared = prepare(path, manifest, embedding)
-    fd, name = tempfile.mkstemp(dir=spill, suffix=".pickle")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return name
+    names = []
+    for path, manifest in chunk:
+        prepared = prepare(path, manifest, embedding)
+        fd, name = tempfile.mkstemp(dir=spill, suffix=".pickle")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        names.append(name)
+    return names
 
 
 def _load_spilled(name: str) -> Prepared:
