@@ -1,13 +1,12 @@
 """The seam where a model may adapt a library clause to an agreement's own style.
 
 Offline, the filled library clause is used as written. With the llm backend the adapter calls
-`reviewers.llm.adapt_clause(settings, requirement_title, model_clause, excerpt)`, looked up at run
-time so this package never imports LangChain itself.
+`reviewers.llm.adapt_clause(settings, requirement_title, model_clause, excerpt)`, imported only
+then, so the offline path never loads LangChain.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Protocol
 
@@ -55,15 +54,7 @@ def make_adapter(backend: str, settings: Settings, checklist: Checklist) -> Clau
     if backend in ("offline", "keyword"):
         return LibraryClauseAdapter()
     if backend == "llm":
-        try:
-            module = importlib.import_module("mou_review.reviewers.llm")
-        except ImportError:
-            module = None
-        adapt_clause = getattr(module, "adapt_clause", None)
-        if adapt_clause is None:
-            raise ConfigError(
-                "clause adaptation with the llm backend is not available yet",
-                hint="use --backend offline: the library clause is filled in with the agreement's parties",
-            )
+        from ..reviewers.llm import adapt_clause  # imported here: LangChain only when asked for
+
         return LlmClauseAdapter(settings, checklist, adapt_clause)
     raise ConfigError(f"backend {backend!r} is not available", hint="use --backend offline")
