@@ -27,6 +27,10 @@ class Signals(BaseModel):
     weak_extra_issue: str | None = None
     condition: list[str] = Field(default_factory=list)
     require_topic_for_present: bool = False
+    require_first_strong: bool = Field(
+        False,
+        description="present only when the first strong pattern (the one the requirement turns on) matches",
+    )
     signature_block: bool = False
 
     @field_validator("topic", "strong", "vague", "contrary", "condition")

@@ -109,7 +109,13 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
                 if m := pattern.search(clause.text):
                     getattr(hits, kind).append((clause, m))
                     break
+        if hits.vague and hits.vague[-1][0] is clause and not _on_topic(clause, patterns):
+            hits.vague.pop()  # "from time to time" in a training clause says nothing about term and review
     return hits
+
+
+def _on_topic(clause: Clause, patterns: _Compiled) -> bool:
+    return any(p.search(clause.text) for p in (*patterns.topic, *patterns.strong))
 
 
 def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
@@ -142,6 +148,8 @@ def _decide(
         ), _quotes(contrary)
     enough = len(hits.strong) >= signals.min_strong
     if signals.require_topic_for_present and not hits.topic:
+        enough = False
+    if signals.require_first_strong and 0 not in hits.strong:
         enough = False
     if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
         found = ", ".join(f"'{m.group(0)[:40]}'" for _, m in strong[:3])
@@ -189,9 +197,10 @@ def _best_sentences(
 
 
 def _dedupe(quotes: list[str]) -> list[str]:
+    """Distinct quotes, none a piece of another (two cuts of one sentence show it once)."""
     out: list[str] = []
     for quote in quotes:
-        if quote and quote not in out:
+        if quote and not any(quote in kept or kept in quote for kept in out):
             out.append(quote)
     return out[:MAX_QUOTES]
 
