@@ -16,6 +16,7 @@ from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at, sentence_spans
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
 _SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
 MAX_QUOTES = 3
 
@@ -104,7 +105,11 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
         for i, pattern in enumerate(patterns.strong):
             if i not in hits.strong and (m := pattern.search(clause.text)):
                 hits.strong[i] = (clause, m)
-        for kind in ("contrary", "vague", "topic"):
+        for pattern in patterns.contrary:
+            if m := _affirmed(pattern, clause.text):
+                hits.contrary.append((clause, m))
+                break
+        for kind in ("vague", "topic"):
             for pattern in getattr(patterns, kind):
                 if m := pattern.search(clause.text):
                     getattr(hits, kind).append((clause, m))
@@ -112,6 +117,16 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
         if hits.vague and hits.vague[-1][0] is clause and not _on_topic(clause, patterns):
             hits.vague.pop()  # "from time to time" in a training clause says nothing about term and review
     return hits
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match not negated earlier in its sentence: "SROs do not enforce school rules"
+    is the carve-out, not the contrary language it contains."""
+    for m in pattern.finditer(text):
+        sentence_start = max(text.rfind(". ", 0, m.start()) + 1, m.start() - 80, 0)
+        if not _NEGATION.search(text, sentence_start, m.start()):
+            return m
+    return None
 
 
 def _on_topic(clause: Clause, patterns: _Compiled) -> bool:
