@@ -40,6 +40,11 @@ def _query_vectors(queries: tuple[str, ...], embedding: str) -> np.ndarray:
     return embed_queries(queries, embedding)
 
 
+def warm(checklist: Checklist, embedding: str = "wordllama") -> None:
+    """Embed the checklist's queries now (worker start-up), not on the first document."""
+    _query_vectors(tuple(requirement_queries(checklist)), embedding)
+
+
 def review_document(
     document: Document,
     clauses: list[Clause],

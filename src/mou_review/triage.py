@@ -27,7 +27,7 @@ from .documents import content_hash, discover
 from .ingest import Prepared, prepare
 from .metadata import read_manifest
 from .models import DocumentReview
-from .review import _query_vectors, requirement_queries, review_document
+from .review import review_document, warm
 from .reviewers import Reviewer, make_reviewer
 from .store import ClauseStore
 from .summary import Failure
@@ -188,7 +188,7 @@ def _reviewer(backend: str) -> Reviewer:
 def _warm(options: TriageOptions) -> None:
     """Worker start-up: the embedder, checklist, query vectors and reviewer, once per process."""
     checklist = load_checklist(options.checklist)
-    _query_vectors(tuple(requirement_queries(checklist)), options.embedding)
+    warm(checklist, options.embedding)
     _reviewer(options.backend)
 
 

@@ -27,8 +27,18 @@ from ..triage import (
     write_atomic,
     write_summary,
 )
-from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
-from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
+from .common import (
+    HostOpt,
+    PortOpt,
+    StoreOpt,
+    WorkersOpt,
+    console,
+    guarded,
+    make_settings,
+    resolve_backend,
+    stdout,
+)
+from .review_cmds import BackendOpt, ChecklistOpt
 from .store_cmds import FormatOpt, progress_bar
 
 PathsArg = Annotated[list[Path], typer.Argument(help="MOU files or folders (searched recursively)")]
@@ -105,7 +115,7 @@ def _settings(
     chroma_port: int | None,
 ) -> Settings:
     return make_settings(
-        backend=_resolve_backend(backend),
+        backend=resolve_backend(backend),
         checklist=checklist,
         workers=workers,
         store_dir=store,

@@ -66,3 +66,16 @@ def write_output(text: str, output: Path | None) -> None:
         console.print(f"wrote {output}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def resolve_backend(backend: str | None) -> str:
+    """The backend to use; with `auto`, say once which one that is and why."""
+    settings = make_settings(backend=backend)
+    resolved = settings.resolved_backend()
+    if settings.backend == "auto":
+        console.print(
+            f"[dim]backend auto: using {resolved} (no LLM key or base URL configured)[/dim]"
+            if resolved == "offline"
+            else f"[dim]backend auto: using {resolved}[/dim]"
+        )
+    return resolved

@@ -18,8 +18,8 @@ from ..redline.md_out import render_markdown
 from ..review import review_document
 from ..reviewers import make_reviewer
 from ..store import open_store
-from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, write_output
-from .review_cmds import BackendOpt, ChecklistOpt, _resolve_backend
+from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, resolve_backend, write_output
+from .review_cmds import BackendOpt, ChecklistOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def redline_cmd(
         raise ConfigError(f"unknown format {fmt!r}", hint="use --format docx or --format md")
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
     cl = load_checklist(checklist or settings.checklist)
-    resolved = _resolve_backend(backend)
+    resolved = resolve_backend(backend)
     adapter = make_adapter(resolved, settings, cl)
     reviewer = make_reviewer(resolved)
     clause_store = open_store(settings)

@@ -21,7 +21,17 @@ from ..models import SEVERITY_RANK, Clause, Document, DocumentReview, Severity
 from ..review import review_document
 from ..reviewers import BatchReviewer, Reviewer, make_reviewer
 from ..store import open_store
-from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, stdout, write_output
+from .common import (
+    HostOpt,
+    PortOpt,
+    StoreOpt,
+    console,
+    guarded,
+    make_settings,
+    resolve_backend,
+    stdout,
+    write_output,
+)
 from .store_cmds import progress_bar
 
 ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="checklist id or YAML path")]
@@ -49,18 +59,6 @@ def checklist_cmd(
     stdout.print(table)
 
 
-def _resolve_backend(backend: str | None) -> str:
-    settings = make_settings(backend=backend)
-    resolved = settings.resolved_backend()
-    if settings.backend == "auto":
-        console.print(
-            f"[dim]backend auto: using {resolved} (no LLM key or base URL configured)[/dim]"
-            if resolved == "offline"
-            else f"[dim]backend auto: using {resolved}[/dim]"
-        )
-    return resolved
-
-
 @guarded
 def review_cmd(
     file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
@@ -80,7 +78,7 @@ def review_cmd(
     """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
     cl = load_checklist(checklist or settings.checklist)
-    reviewer = make_reviewer(_resolve_backend(backend), settings, cl)
+    reviewer = make_reviewer(resolve_backend(backend), settings, cl)
     clause_store = open_store(settings)
     report = ingest([file], settings, clause_store)
     if report.failed:
@@ -202,7 +200,7 @@ def eval_cmd(
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
     cl = load_checklist(checklist or "cops-nasro")
-    backends = compare.split(",") if compare else [_resolve_backend(backend)]
+    backends = compare.split(",") if compare else [resolve_backend(backend)]
     reports = [run_eval(gold_dir, cl, b.strip(), split=split) for b in backends]
     if save:
         for path in save_reports(reports, results_dir):
