@@ -9,6 +9,7 @@ boundary after the match. Every span returned is a slice of the text it came fro
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_QUOTE_WORDS = 24
 MIN_QUOTE_WORDS = 5
@@ -28,8 +29,10 @@ _LABEL = re.compile(
 _CUT = re.compile(r",\s|;\s|\s\u2014\s|\s-\s|:\s")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, list item or heading line in `text`."""
+@lru_cache(maxsize=8192)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence, list item or heading line in `text` (cached: every
+    requirement looks at the same clauses)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -41,7 +44,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         _add(spans, text, start, end)
         start = m.end()
     _add(spans, text, start, len(text))
-    return spans
+    return tuple(spans)
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -73,7 +76,7 @@ def quote_span(text: str, offset: int, match_end: int | None = None) -> tuple[in
     after it; a sentence longer than MAX_QUOTE_WORDS is cut at the first clause boundary after
     the match (and starts at the last one before it when the match sits deep in the sentence).
     """
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = sentence_spans(text) or ((0, len(text)),)
     index = next((i for i, (s, e) in enumerate(spans) if s <= offset < e), len(spans) - 1)
     start, end = spans[index]
     start = _strip_label(text, start, end)
