@@ -8,20 +8,34 @@ from pathlib import Path
 
 from .models import DocumentInfo
 
-_NOT_A_NAME = r"(?!(?:Police|Department|Sheriff'?s?|Office|Between|And|This|Memorandum)\b)"
+_NOT_A_NAME = r"(?!(?:Police|Department|Sheriff'?s?|Office|Between|And|This|Memorandum|Understanding|Agreement|Program|Services|Resource|Officers?|MOU)\b)"
 _WORD = rf"{_NOT_A_NAME}(?:[A-Z][a-z][A-Za-z.'&-]*|[A-Z]\.?|St\.)"
 _CAP = rf"(?:{_WORD}|of)"
 _AGENCY = re.compile(
     rf"(?<![A-Za-z])((?:{_WORD}\s+)(?:{_CAP}\s+){{0,5}}?"
     r"(?:Police\s+Department|Sheriff'?s\s+Office|Sheriff'?s\s+Department|Department\s+of\s+Public\s+Safety|"
-    r"Police\s+Bureau|Public\s+Safety\s+Department|Police\s+Division|Police\s+Dept\.?))\b"
+    r"Police\s+Bureau|Public\s+Safety\s+Department|Police\s+Division|Division\s+of\s+Police|Police\s+Dept\.?))\b"
+)
+# "the City of Oxbend, Kansas, by and through its Police Department": the agency named through its city
+_AGENCY_THROUGH = re.compile(
+    r"\b(?:City|Village|Borough|Town|Township|County)\s+of\s+((?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)"
+    r"(?:,\s+[A-Z][a-z]+)?[^.;]{0,40}?\b(?:on\s+behalf\s+of|by\s+and\s+through|acting\s+through|through)\s+its\s+"
+    r"(Police\s+Department|Division\s+of\s+Police|Police\s+Division|Sheriff'?s\s+Office)"
 )
 _DISTRICT = re.compile(
     rf"(?<![A-Za-z])((?:{_WORD}\s+)(?:{_CAP}\s+){{0,6}}?"
     r"(?:Unified\s+School\s+District|School\s+District|Public\s+Schools|Board\s+of\s+Education|"
-    r"School\s+Board|School\s+Committee|Charter\s+School|Regional\s+Schools|Schools|Academy))\b"
+    r"School\s+Board|School\s+Committee|Charter\s+School|Regional\s+Schools|School\s+Corporation|Schools|Academy)"
+    r"(?:\s+No\.\s*\d+)?)(?![A-Za-z])"
 )
-_LEADING_NOISE = re.compile(r"^(?:(?:The|the|This|Between|between|And|and|By|by|Of|of|With|with)\s+)+")
+# "the School District of Corran Lake": the district named after its kind
+_DISTRICT_OF = re.compile(r"\b(School\s+District\s+of\s+(?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+)")
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:The|the|This|Between|between|And|and|By|by|Of|of|With|with)\s+"
+    r"|School\s+Resource\s+Officers?\s+(?:Program|Services|Agreement)\s+)+"
+)
+_AGENCY_WORDS = re.compile(r"police|sheriff|public safety", re.I)
+_ALL_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'\u2019]+\b")
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = (
     rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
@@ -46,14 +60,7 @@ def extract_metadata(
 ) -> DocumentInfo:
     """Fill title, parties and effective date from the text, then overlay manifest fields."""
     head = text[:4000]
-    parties = [
-        p
-        for p in (
-            _first(_AGENCY, head) or _first(_AGENCY, text),
-            _first(_DISTRICT, head) or _first(_DISTRICT, text),
-        )
-        if p
-    ]
+    parties = [p for p in (_agency(head) or _agency(text), _district(head) or _district(text)) if p]
     effective = _EFFECTIVE.search(text)
     updated = info.model_copy(
         update={
@@ -66,6 +73,27 @@ def extract_metadata(
     )
     row = (manifest or {}).get(Path(info.path).name)
     return _merge_manifest(updated, row) if row else updated
+
+
+def _agency(text: str) -> str | None:
+    through = _AGENCY_THROUGH.search(text)
+    found = _first(_AGENCY, text) or _first(_AGENCY, _title_case(text))
+    if through and (found is None or through.start() < text.find(found.split()[0])):
+        return f"{' '.join(through.group(1).split())} {' '.join(through.group(2).split())}"
+    return found
+
+
+def _district(text: str) -> str | None:
+    named_of = _DISTRICT_OF.search(text)
+    found = _first(_DISTRICT, text) or _first(_DISTRICT, _title_case(text))
+    if named_of and (found is None or named_of.start() <= text.find(found.split()[0])):
+        return " ".join(named_of.group(1).split())
+    return found
+
+
+def _title_case(text: str) -> str:
+    """LEGACY ALL-CAPS NAMES as Title Case (same length, so positions still line up)."""
+    return _ALL_CAPS_WORD.sub(lambda m: m.group(0)[0] + m.group(0)[1:].lower(), text)
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
@@ -101,7 +129,9 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 def _merge_manifest(info: DocumentInfo, row: dict[str, str]) -> DocumentInfo:
     year = row.get("year", "").strip()
-    parties = info.parties or [p for p in (row.get("agency"), row.get("district")) if p]
+    agency = next((p for p in info.parties if _AGENCY_WORDS.search(p)), None) or row.get("agency")
+    district = next((p for p in info.parties if not _AGENCY_WORDS.search(p)), None) or row.get("district")
+    parties = [p for p in (agency, district) if p]  # a role the text does not name comes from the manifest
     return info.model_copy(
         update={
             "district": row.get("district") or info.district,
