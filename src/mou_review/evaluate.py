@@ -11,6 +11,7 @@ import re
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -240,7 +241,14 @@ def _matrix(confusion: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
 
 
 def run_eval(
-    gold_dir: Path, checklist: Checklist, backend: str, split: str | None = None, embedding: str = "wordllama"
+    gold_dir: Path,
+    checklist: Checklist,
+    backend: str,
+    split: str | None = None,
+    embedding: str = "wordllama",
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_document: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Review every gold document with `backend` (no store needed) and score it."""
     from .ingest import prepare
@@ -251,6 +259,8 @@ def run_eval(
     reviewer = make_reviewer(backend, checklist=checklist)
     started = time.perf_counter()
     reviews = []
+    if on_start:
+        on_start(len(golds))
     for gold in golds:
         prepared = prepare(gold.document, None, embedding)
         if prepared.document is None or prepared.vectors is None:
@@ -265,4 +275,6 @@ def run_eval(
                 embedding=embedding,
             )
         )
+        if on_document:
+            on_document(gold.document)
     return score(golds, reviews, checklist, backend, time.perf_counter() - started, split)

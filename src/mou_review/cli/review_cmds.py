@@ -8,6 +8,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist
@@ -201,7 +202,20 @@ def eval_cmd(
     """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
     cl = load_checklist(checklist or "cops-nasro")
     backends = compare.split(",") if compare else [resolve_backend(backend)]
-    reports = [run_eval(gold_dir, cl, b.strip(), split=split) for b in backends]
+    reports = []
+    with progress_bar() as progress:
+        for name in backends:
+            task = progress.add_task(f"eval {name.strip()}", total=None, failed=0)
+
+            def started(total: int, task: TaskID = task) -> None:
+                progress.update(task, total=total)
+
+            def reviewed(_: str, task: TaskID = task) -> None:
+                progress.advance(task)
+
+            reports.append(
+                run_eval(gold_dir, cl, name.strip(), split=split, on_start=started, on_document=reviewed)
+            )
     if save:
         for path in save_reports(reports, results_dir):
             console.print(f"saved {path}")
