@@ -46,3 +46,13 @@ def test_match_deep_in_a_very_long_sentence_quotes_the_clause_around_it():
     quote = quote_at(text, text.index("last resort"))
     assert "last resort" in quote and quote in text
     assert len(quote.split()) <= 36
+
+
+def test_a_date_is_not_cut_at_its_comma():
+    text = (
+        "This MOU shall be in effect from July 1, 2016 through June 30, 2017, and shall renew automatically "
+        "for additional one-year terms on the same conditions unless either party gives the other sixty "
+        "days' written notice of non-renewal before the end of the current term of this agreement."
+    )
+    quote = quote_at(text, text.index("in effect"))
+    assert quote.startswith("This MOU shall be in effect from July 1, 2016 through June 30, 2017")

@@ -26,7 +26,7 @@ _LABEL = re.compile(
     r"\s*(?:(?:section|article|sec\.)\s+[\dIVXLC]+(?:\.\d+)*[.:]?\s+|\(?[a-zA-Z]\)\s+|\(?\d{1,3}\)\s+|[A-Z]\.\d+(?:\.\d+)*\s+|\d+(?:\.\d+)+\.?\s+|\d{1,3}\.\s+|[IVXLC]+\.\s+|[A-Z]\.\s+|[-•*]\s+)",
     re.I,
 )
-_CUT = re.compile(r",\s|;\s|\s\u2014\s|\s-\s|:\s")
+_CUT = re.compile(r",\s(?!\d)|;\s|\s\u2014\s|\s-\s|:\s")
 
 
 @lru_cache(maxsize=8192)

@@ -180,6 +180,9 @@ def _decide(
             issues.append(signals.weak_extra_issue)
         primary = patterns.vague if hits.vague else patterns.strong if strong else patterns.topic
         quotes = _best_sentences(ordered, primary, patterns.topic + patterns.strong)
+        if primary is patterns.strong:  # partly met: show what is there and the on-topic text around it
+            topical = _best_sentences(ordered, patterns.topic, patterns.strong)
+            quotes = _dedupe(quotes[:2] + topical[:1] + quotes[2:])
         why = (
             f"vague wording: '{hits.vague[0][1].group(0)}'"
             if hits.vague
