@@ -36,7 +36,7 @@ def render_markdown(reports: list[EvalReport]) -> str:
         "| --- | " + " | ".join("---:" for _ in reports) + " |",
     ]
     lines += [f"| {m} | " + " | ".join(f"{getattr(r, m)}" for r in reports) + " |" for m in SUMMARY_METRICS]
-    lines += _usage_rows(reports)
+    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in usage_rows(reports)]
     lines += ["", "## Per requirement (deficiency detection)", ""]
     lines.append("| requirement | support | " + " | ".join(f"{r.backend} P / R / F1" for r in reports) + " |")
     lines.append("| --- | ---: | " + " | ".join("---" for _ in reports) + " |")
@@ -53,8 +53,9 @@ def render_markdown(reports: list[EvalReport]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _usage_rows(reports: list[EvalReport]) -> list[str]:
-    """LLM tokens and estimated cost per document, for the backends that used a model."""
+def usage_rows(reports: list[EvalReport]) -> list[tuple[str, list[str]]]:
+    """LLM tokens and estimated cost per document (label, one cell per report), for the rows some
+    backend used a model for."""
     rows = []
     for key, label in (
         ("input_tokens", "input tokens / document"),
@@ -62,8 +63,12 @@ def _usage_rows(reports: list[EvalReport]) -> list[str]:
         ("cost_usd", "estimated cost (USD) / document"),
     ):
         if any(key in r.usage for r in reports):
-            cells = [f"{r.usage[key] / max(r.documents, 1):.4g}" if key in r.usage else "" for r in reports]
-            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+            rows.append(
+                (
+                    label,
+                    [f"{r.usage[key] / max(r.documents, 1):.4g}" if key in r.usage else "" for r in reports],
+                )
+            )
     return rows
 
 

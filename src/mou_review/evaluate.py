@@ -6,7 +6,6 @@ has Jaccard >= 0.5 with a gold quote (the CUAD rule).
 
 from __future__ import annotations
 
-import csv
 import re
 import subprocess
 import time
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from .checklist import Checklist
 from .errors import ConfigError
+from .metadata import read_manifest
 from .models import DocumentReview, Status
 
 JACCARD_HIT = 0.5
@@ -98,14 +98,7 @@ def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None
 
 
 def _split_of(document: Path) -> str | None:
-    manifest = document.parent / "manifest.csv"
-    if not manifest.is_file():
-        return None
-    with manifest.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row.get("file") == document.name:
-                return row.get("split") or None
-    return None
+    return read_manifest(document.parent).get(document.name, {}).get("split") or None
 
 
 def _words(text: str) -> set[str]:

@@ -8,18 +8,15 @@ from typing import Annotated
 import typer
 
 from ..checklist import load_checklist
-from ..documents import content_hash
-from ..errors import ConfigError, DocumentError, MouReviewError
-from ..ingest import ingest
+from ..errors import ConfigError
 from ..metadata import read_manifest
 from ..redline import make_adapter, plan_redline
 from ..redline.docx_out import write_docx
 from ..redline.md_out import render_markdown
 from ..review import review_document
 from ..reviewers import make_reviewer
-from ..store import open_store
 from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, resolve_backend, write_output
-from .review_cmds import BackendOpt, ChecklistOpt
+from .review_cmds import BackendOpt, ChecklistOpt, ingested
 
 
 def register(app: typer.Typer) -> None:
@@ -48,15 +45,8 @@ def redline_cmd(
     cl = load_checklist(checklist or settings.checklist)
     resolved = resolve_backend(backend)
     adapter = make_adapter(resolved, settings, cl)
-    reviewer = make_reviewer(resolved)
-    clause_store = open_store(settings)
-    report = ingest([file], settings, clause_store)
-    if report.failed:
-        raise DocumentError(file, report.failed[0][1])
-    document = clause_store.get_document(content_hash(file.read_bytes()))
-    if document is None:
-        raise MouReviewError(f"{file}: not found in the store after ingest")
-    clauses, vectors = clause_store.get_clauses(document.info.doc_id)
+    reviewer = make_reviewer(resolved, settings, cl)
+    document, clauses, vectors = ingested(file, settings)
     review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
     plan = plan_redline(
         document,

@@ -12,9 +12,10 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist
+from ..config import Settings
 from ..documents import content_hash
 from ..errors import DocumentError, MouReviewError
-from ..eval_report import SUMMARY_METRICS, save_reports
+from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
 from ..eval_report import render_markdown as render_eval_markdown
 from ..evaluate import run_eval
 from ..ingest import ingest
@@ -80,15 +81,7 @@ def review_cmd(
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
     cl = load_checklist(checklist or settings.checklist)
     reviewer = make_reviewer(resolve_backend(backend), settings, cl)
-    clause_store = open_store(settings)
-    report = ingest([file], settings, clause_store)
-    if report.failed:
-        raise DocumentError(file, report.failed[0][1])
-    doc_id = content_hash(file.read_bytes())
-    document = clause_store.get_document(doc_id)
-    if document is None:
-        raise MouReviewError(f"{file}: not found in the store after ingest")
-    clauses, vectors = clause_store.get_clauses(doc_id)
+    document, clauses, vectors = ingested(file, settings)
     result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.top_k)
     if fmt == "json":
         write_output(result.model_dump_json(indent=2), output)
@@ -100,6 +93,20 @@ def review_cmd(
         threshold = SEVERITY_RANK[Severity(fail_on)]
         if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
             raise typer.Exit(1)
+
+
+def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np.ndarray]:
+    """One file from the store, ingested first if it is not there yet: its text, clauses and vectors."""
+    clause_store = open_store(settings)
+    report = ingest([file], settings, clause_store)
+    if report.failed:
+        raise DocumentError(file, report.failed[0][1])
+    doc_id = content_hash(file.read_bytes())
+    document = clause_store.get_document(doc_id)
+    if document is None:
+        raise MouReviewError(f"{file}: not found in the store after ingest")
+    clauses, vectors = clause_store.get_clauses(doc_id)
+    return document, clauses, vectors
 
 
 def _review_with_progress(
@@ -236,12 +243,7 @@ def eval_cmd(
         table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
     for metric in SUMMARY_METRICS:
         table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
-    for key, label in (
-        ("input_tokens", "LLM tokens in / document"),
-        ("cost_usd", "LLM cost (USD) / document"),
-    ):
-        if any(key in r.usage for r in reports):
-            cells = [f"{r.usage.get(key, 0) / max(r.documents, 1):.4g}" if r.usage else "" for r in reports]
-            table.add_row(f"[bold]{label}[/bold]", *cells, "")
+    for label, cells in usage_rows(reports):
+        table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
     stdout.print(table)
     console.print(f"{reports[0].documents} document(s), split {split or 'all'}")

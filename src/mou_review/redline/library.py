@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import string
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ..errors import ConfigError
 from ..models import Document
+from ..prompt_templates import prompts_dir
 
 KNOWN_PLACEHOLDERS = frozenset(
     {"agency", "district", "agency_short", "district_short", "chief_title", "superintendent"}
@@ -63,15 +63,6 @@ class Parties(BaseModel):
 
 def placeholders_in(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def prompts_dir() -> Path:
-    """The prompts folder: inside the installed package, or at the root of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "prompts", package.parent.parent / "prompts"):
-        if candidate.is_dir():
-            return candidate
-    raise ConfigError("prompts folder not found", hint="reinstall mou-review")
 
 
 @lru_cache(maxsize=8)
