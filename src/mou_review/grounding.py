@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import cached_property
 
 from .models import Document, Evidence, Finding, Status
 
@@ -49,22 +50,20 @@ class Grounder:
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self._canonical: tuple[str, list[int]] | None = None
+
+    @cached_property
+    def _normalized(self) -> tuple[str, list[int]]:
+        """Built on the first quote that is not found verbatim: most quotes are, so most
+        documents never pay for it."""
+        return _canonical(self.document.text)
 
     @property
     def _canon(self) -> str:
-        return self._canonical_form()[0]
+        return self._normalized[0]
 
     @property
     def _map(self) -> list[int]:
-        return self._canonical_form()[1]
-
-    def _canonical_form(self) -> tuple[str, list[int]]:
-        """Built on the first quote that is not found verbatim: most quotes are, so most
-        documents never pay for it."""
-        if self._canonical is None:
-            self._canonical = _canonical(self.document.text)
-        return self._canonical
+        return self._normalized[1]
 
     def locate(self, quote: str) -> Evidence | None:
         quote = quote.translate(_TRANSLATE).strip().strip('"').strip()

@@ -77,18 +77,26 @@ def extract_metadata(
 
 def _agency(text: str) -> str | None:
     through = _AGENCY_THROUGH.search(text)
-    found = _first(_AGENCY, text) or _first(_AGENCY, _title_case(text))
-    if through and (found is None or through.start() < text.find(found.split()[0])):
-        return f"{' '.join(through.group(1).split())} {' '.join(through.group(2).split())}"
-    return found
+    named = (through.start(), f"{_squash(through.group(1))} {_squash(through.group(2))}") if through else None
+    return _party(_AGENCY, text, named)
 
 
 def _district(text: str) -> str | None:
     named_of = _DISTRICT_OF.search(text)
-    found = _first(_DISTRICT, text) or _first(_DISTRICT, _title_case(text))
-    if named_of and (found is None or named_of.start() <= text.find(found.split()[0])):
-        return " ".join(named_of.group(1).split())
+    return _party(_DISTRICT, text, (named_of.start(), _squash(named_of.group(1))) if named_of else None)
+
+
+def _party(pattern: re.Pattern[str], text: str, phrased: tuple[int, str] | None) -> str | None:
+    """The first name `pattern` finds (in all-caps text too), unless a name phrased another way
+    ("the City of X, through its Police Department") comes earlier."""
+    found = _first(pattern, text) or _first(pattern, _title_case(text))
+    if phrased and (found is None or phrased[0] <= text.find(found.split()[0])):
+        return phrased[1]
     return found
+
+
+def _squash(name: str) -> str:
+    return " ".join(name.split())
 
 
 def _title_case(text: str) -> str:

@@ -89,9 +89,7 @@ class ClauseStore:
         if not items:
             return
         doc_ids = [document.info.doc_id for document, _, _ in items]
-        self.clauses.delete(
-            where={"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        )
+        self.clauses.delete(where={"doc_id": {"$in": doc_ids}})
         clauses = [c for _, doc_clauses, _ in items for c in doc_clauses]
         vectors = [v for _, _, doc_vectors in items for v in doc_vectors]
         step = min(self._batch, ADD_CALL_ROWS)

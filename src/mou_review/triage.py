@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -181,7 +181,9 @@ def _remove_torn_writes(out: Path) -> None:
 
 
 @cache
+@lru_cache(maxsize=4)
 def _reviewer(backend: str) -> Reviewer:
+    """One reviewer per worker process and backend, built at start-up by `_warm`."""
     return make_reviewer(backend)
 
 

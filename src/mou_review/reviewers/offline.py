@@ -102,21 +102,25 @@ def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]
 def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
     hits = _Hits()
     for clause in clauses:
+        text = clause.text
         for i, pattern in enumerate(patterns.strong):
-            if i not in hits.strong and (m := pattern.search(clause.text)):
+            if i not in hits.strong and (m := pattern.search(text)):
                 hits.strong[i] = (clause, m)
-        for pattern in patterns.contrary:
-            if m := _affirmed(pattern, clause.text):
-                hits.contrary.append((clause, m))
-                break
-        for kind in ("vague", "topic"):
-            for pattern in getattr(patterns, kind):
-                if m := pattern.search(clause.text):
-                    getattr(hits, kind).append((clause, m))
-                    break
-        if hits.vague and hits.vague[-1][0] is clause and not _on_topic(clause, patterns):
-            hits.vague.pop()  # "from time to time" in a training clause says nothing about term and review
+        if contrary := next(filter(None, (_affirmed(p, text) for p in patterns.contrary)), None):
+            hits.contrary.append((clause, contrary))
+        topic = _first_match(patterns.topic, text)
+        # vague wording counts only on topic: "from time to time" in a training clause says nothing
+        # about term and review
+        vague = _first_match(patterns.vague, text)
+        if vague and (topic or _first_match(patterns.strong, text)):
+            hits.vague.append((clause, vague))
+        if topic:
+            hits.topic.append((clause, topic))
     return hits
+
+
+def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    return next(filter(None, (p.search(text) for p in patterns)), None)
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -127,10 +131,6 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
         if not _NEGATION.search(text, sentence_start, m.start()):
             return m
     return None
-
-
-def _on_topic(clause: Clause, patterns: _Compiled) -> bool:
-    return any(p.search(clause.text) for p in (*patterns.topic, *patterns.strong))
 
 
 def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
