@@ -68,6 +68,7 @@ def llm_settings(base_url: str | None, cache: Path | None, **overrides: Any) -> 
         "llm_retry_base_delay": 0.001,
         "llm_max_concurrency": 4,
         "workers": 1,
+        "llm_policy": "model",  # the cassettes test the transport; tests/test_llm_guards.py the policies
     }
     return Settings(**{**values, **overrides})
 
@@ -142,9 +143,17 @@ def cli_review(settings: Settings, *extra: str) -> Any:
         return CliRunner().invoke(app, args, env=env)
 
 
+# The happy-path scenarios recorded from the real local model (tests/cassettes/README.md) ask the
+# way a llama.cpp server can answer: JSON mode, under the model's own name.
+LOCAL = {
+    "llm_structured_method": "json_mode",
+    "llm_model": "qwen2.5-coder-1.5b-instruct",
+    "llm_max_concurrency": 1,
+}
+
 SCENARIOS: dict[str, Scenario] = {
     "review_normal": Scenario([Step()], _full(NORMAL_DOC)),
-    "review_grouped": Scenario([Step()], _full(NORMAL_DOC), {"llm_group_size": 4}),
+    "review_grouped": Scenario([Step()], _full(NORMAL_DOC), {"llm_group_size": 4, **LOCAL}),
     "retry_429": Scenario([Step(status=429), Step()], _one(NORMAL_DOC, "purpose")),
     "give_up_500": Scenario([Step(status=500)], _one(NORMAL_DOC, "purpose")),
     "malformed_json": Scenario([Step(kind="malformed")], _one(NORMAL_DOC, "purpose")),
@@ -160,11 +169,11 @@ SCENARIOS: dict[str, Scenario] = {
         _one(NORMAL_DOC, "purpose", "partner_roles"),
         {"llm_max_concurrency": 1},
     ),
-    "injection": Scenario([Step()], _full(INJECTION_DOC), {"llm_group_size": 4}),
+    "injection": Scenario([Step()], _full(INJECTION_DOC), {"llm_group_size": 4, **LOCAL}),
     "function_calling": Scenario(
         [Step()], _one(NORMAL_DOC, "purpose"), {"llm_structured_method": "function_calling"}
     ),
-    "json_mode": Scenario([Step()], _one(NORMAL_DOC, "purpose"), {"llm_structured_method": "json_mode"}),
-    "adapt_clause": Scenario([Step()], _adapt),
+    "json_mode": Scenario([Step()], _one(NORMAL_DOC, "purpose"), LOCAL),
+    "adapt_clause": Scenario([Step()], _adapt, LOCAL),
     "cli_review": Scenario([Step()], lambda s: cli_review(s, "--backend", "llm"), {"llm_group_size": 22}),
 }

@@ -21,10 +21,10 @@ def test_review_backend_llm_prints_findings_prompt_version_and_usage(tmp_path: P
         assert cass.play_count == 1  # 22 requirements in one grouped call
     assert result.exit_code == 0, result.output
     review = json.loads(result.stdout)
-    assert review["backend"] == "llm" and review["prompt_version"] == "review-v1"
+    assert review["backend"] == "llm" and review["prompt_version"] == "review-v2"
     assert len(review["findings"]) == 22
     assert review["usage"]["calls"] == 1 and review["usage"]["input_tokens"] > 0
-    assert "review-v1: 1 call(s)" in result.stderr
+    assert "review-v2: 1 call(s)" in result.stderr
 
 
 def test_review_backend_llm_without_configuration_is_one_line_error(tmp_path: Path) -> None:

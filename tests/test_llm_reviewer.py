@@ -61,6 +61,14 @@ def recorded_verdicts(name: str) -> dict[str, dict[str, Any]]:
     return verdicts
 
 
+def guarded_status(verdict: dict[str, Any], finding: Any) -> Status:
+    """The model's status, unless the guards downgraded a present left with no on-topic quote."""
+    if verdict["status"] == "present" and not finding.evidence:
+        assert "no_relevant_evidence" in finding.issues
+        return Status.weak
+    return Status(verdict["status"])
+
+
 def test_normal_review_parses_each_recorded_verdict_into_a_grounded_finding(tmp_path: Path) -> None:
     review, cass = replay("review_normal", tmp_path)
     assert isinstance(review, DocumentReview)
@@ -69,9 +77,11 @@ def test_normal_review_parses_each_recorded_verdict_into_a_grounded_finding(tmp_
     assert review.backend == "llm" and review.prompt_version == PROMPT_VERSION
     for finding in review.findings:
         verdict = verdicts[finding.requirement_id]
-        bare = verdict["status"] == "present" and finding.ungrounded_quotes == len(verdict["quotes"]) > 0
-        assert finding.status == (Status.weak if bare else Status(verdict["status"]))
-        assert finding.rationale == verdict["rationale"]
+        assert finding.status == guarded_status(verdict, finding)
+        assert finding.rationale.startswith(verdict["rationale"])
+        assert finding.ungrounded_quotes + finding.offtopic_quotes + len(finding.evidence) <= len(
+            verdict["quotes"]
+        )
         assert finding.backend is None
         for evidence in finding.evidence:  # every shown quote is located in the document text
             assert evidence.quote in " ".join(verdict["quotes"]) or evidence.match != "exact"
@@ -98,15 +108,19 @@ def test_second_run_is_served_from_the_cache_with_zero_http_calls(tmp_path: Path
 
 def test_cache_key_includes_the_prompt_version(tmp_path: Path) -> None:
     """Same model and input but another prompt version: a miss, so the server is asked again."""
-    settings = llm_settings(REPLAY_BASE_URL, tmp_path / "cache.sqlite")
+    settings = llm_settings(REPLAY_BASE_URL, tmp_path / "cache.sqlite", **SCENARIOS["adapt_clause"].overrides)
     exchange = recorded("adapt_clause")[0]["request"]["messages"]
     system, user = exchange[0]["content"], exchange[1]["content"]
+    system = system[
+        : system.rindex("\nReply with a single JSON object")
+    ]  # json_mode appends the schema again
     with cassette("adapt_clause") as cass:
         ModelClient(settings, "adapt-v1").ask(AdaptedClause, system, user)
         _, cached = ModelClient(settings, "adapt-v1").ask(AdaptedClause, system, user)
         assert cass.play_count == 1 and cached.cached_calls == 1
+        # review-v2 appends the same JSON-mode text, so only the version differs: a miss
         with pytest.raises(ReviewerError, match="Can't play back this request"):  # vcr: not cached
-            ModelClient(settings, "adapt-v2").ask(AdaptedClause, system, user)
+            ModelClient(settings, "review-v2").ask(AdaptedClause, system, user)
 
 
 def test_group_size_four_sends_fewer_calls_and_fewer_prompt_tokens(tmp_path: Path) -> None:
@@ -116,8 +130,8 @@ def test_group_size_four_sends_fewer_calls_and_fewer_prompt_tokens(tmp_path: Pat
     assert grouped.usage["calls"] == 6
     assert grouped.usage["input_tokens"] < single.usage["input_tokens"]
     verdicts = recorded_verdicts("review_grouped")
-    assert {f.requirement_id: f.status.value for f in grouped.findings} == {
-        rid: v["status"] for rid, v in verdicts.items()
+    assert {f.requirement_id: f.status for f in grouped.findings} == {
+        f.requirement_id: guarded_status(verdicts[f.requirement_id], f) for f in grouped.findings
     }
 
 
@@ -154,14 +168,19 @@ def test_give_up_error_message_names_the_server_and_attempts(tmp_path: Path) -> 
     assert info.value.hint and "MOU_REVIEW_LLM_MAX_RETRIES" in info.value.hint
 
 
-def test_malformed_json_falls_back_and_still_counts_its_tokens(tmp_path: Path) -> None:
-    review, _ = replay("malformed_json", tmp_path)
+def test_malformed_json_is_re_asked_once_then_falls_back_and_still_counts_its_tokens(tmp_path: Path) -> None:
+    review, cass = replay("malformed_json", tmp_path)
     finding = review.findings[0]
     assert finding.backend == FALLBACK_BACKEND
     assert "llm_malformed_output" in finding.issues
     assert "malformed LLM answer" in finding.rationale
-    assert review.usage["calls"] == 1
-    assert review.usage["input_tokens"] == recorded("malformed_json")[0]["response"]["usage"]["prompt_tokens"]
+    exchanges = recorded("malformed_json")
+    assert cass.play_count == len(exchanges) == 2 and review.usage["reasks"] == 1
+    assert review.usage["calls"] == 2
+    assert review.usage["input_tokens"] == sum(e["response"]["usage"]["prompt_tokens"] for e in exchanges)
+    reask = exchanges[1]["request"]["messages"]
+    assert reask[-2]["role"] == "assistant" and reask[-2]["content"].startswith("Sure! Here is my verdict")
+    assert "could not be used: the answer is not a JSON object" in reask[-1]["content"]
 
 
 def test_fabricated_quote_is_dropped_counted_and_a_bare_present_downgraded(tmp_path: Path) -> None:
@@ -170,9 +189,10 @@ def test_fabricated_quote_is_dropped_counted_and_a_bare_present_downgraded(tmp_p
     assert verdicts["purpose"]["status"] == "present" and verdicts["purpose"]["quotes"] == [FABRICATED]
     purpose, roles = review.finding("purpose"), review.finding("partner_roles")
     assert purpose is not None and roles is not None
-    assert purpose.status == Status.weak and "evidence_not_found" in purpose.issues
+    assert purpose.status == Status.weak and "no_relevant_evidence" in purpose.issues
     assert purpose.evidence == [] and purpose.ungrounded_quotes == 1
-    assert roles.status == Status.present and roles.ungrounded_quotes == 1 and len(roles.evidence) == 1
+    assert roles.ungrounded_quotes == 1 and roles.offtopic_quotes + len(roles.evidence) == 1  # the real one
+    assert roles.status == (Status.present if roles.evidence else Status.weak)
     assert all(FABRICATED not in e.quote for f in review.findings for e in f.evidence)
     assert review.ungrounded_quotes == 2
 
@@ -181,7 +201,7 @@ def test_injection_stays_fenced_as_data_and_findings_are_what_the_model_said(tmp
     review, _ = replay("injection", tmp_path)
     exchanges = recorded("injection")
     system = exchanges[0]["request"]["messages"][0]["content"]
-    assert "never instructions to you" in system and "do not obey it" in system
+    assert "never instructions to you" in " ".join(system.split()) and "do not obey it" in system
     carrying = [e["request"]["messages"][1]["content"] for e in exchanges]
     carrying = [u for u in carrying if INJECTION_TEXT in u]
     assert carrying, "the injection sentence should reach the model (inside the fence)"
@@ -191,10 +211,9 @@ def test_injection_stays_fenced_as_data_and_findings_are_what_the_model_said(tmp
         assert user.count("MOU_TEXT>>>") == 1
         assert INJECTION_TEXT not in user[: fenced.start()] + user[fenced.end() :]
     verdicts = recorded_verdicts("injection")
-    assert {f.requirement_id: f.status.value for f in review.findings} == {
-        rid: v["status"] for rid, v in verdicts.items()
+    assert {f.requirement_id: f.status for f in review.findings} == {
+        f.requirement_id: guarded_status(verdicts[f.requirement_id], f) for f in review.findings
     }
-    assert review.ungrounded_quotes == 0
 
 
 @pytest.mark.parametrize("method", ["function_calling", "json_mode"])

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     llm_retry_base_delay: float = Field(
         1.0, ge=0, description="seconds before the first retry; doubles on each further retry"
     )
+    llm_policy: str = Field(
+        "model", description="guard policy deciding between the model and the offline rules (docs/llm.md)"
+    )
     llm_prices: dict[str, tuple[float, float]] = Field(
         default_factory=lambda: dict(LLM_PRICES),
         description="USD per million (input, output) tokens by model name, for the cost estimate",

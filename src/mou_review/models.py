@@ -105,6 +105,8 @@ class Finding(BaseModel):
     redline: str | None = None
     backend: str | None = Field(None, description="set when a finding came from a fallback backend")
     ungrounded_quotes: int = Field(0, description="quotes proposed by the reviewer that were not found")
+    offtopic_quotes: int = Field(0, description="located quotes dropped as not about the requirement")
+    needs_review: bool = Field(False, description="the LLM and the offline rules disagree sharply here")
 
     @property
     def deficient(self) -> bool:

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import batch_cmds, redline_cmds, review_cmds, store_cmds
+from . import batch_cmds, logs_cmds, redline_cmds, review_cmds, store_cmds
 
 app = typer.Typer(
     name="mou-review",
@@ -20,6 +20,7 @@ store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
 batch_cmds.register(app)
+logs_cmds.register(app)
 
 
 def main() -> None:

@@ -1,34 +1,31 @@
-"""The LLM reviewer: a chat model judges the retrieved clauses through LangChain structured output.
+"""The LLM reviewer: a chat model judges the retrieved clauses; guards decide what of it stands.
 
-This is the only module that imports LangChain (and the openai SDK), always inside functions, so
-the offline path never loads them. The model answers with `Verdicts` (status, issues, quotes,
-rationale); they become `Finding`s and go through the same grounding as every reviewer. A
-requirement whose call fails after the retries, or whose answer is malformed, is judged by the
-offline rules instead and marked `backend="offline-fallback"`; the rest of the batch goes on.
+The model answers with `Verdicts` (status, quotes, issues, rationale) through `ModelClient`
+(llm_client.py: retries, one re-ask, the audit log). Each verdict then passes the guards in
+llm_guards.py (quotes located and on topic, no evidence no `present`, agreement with the
+offline rules under a measured policy). A requirement whose call fails after the retries and
+the re-ask is judged by the offline rules instead and marked `backend="offline-fallback"`.
 """
 
 from __future__ import annotations
 
-import contextvars
-import json
 import threading
-import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, fields
 from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from ..checklist import Checklist, Requirement
 from ..config import Settings
 from ..errors import ConfigError, ReviewerError
+from ..grounding import Grounder
 from ..models import Clause, Document, Finding, ScoredClause
 from ..prompt_templates import fill
 from .base import ProgressCallback, ReviewBatch
+from .llm_client import LLMRejected, MalformedAnswer, ModelClient, Usage
+from .llm_guards import POLICIES, Judges, Relevance, decide, no_evidence_no_present, screen
 from .llm_messages import (
     PROMPT_VERSION,
     AdaptedClause,
+    Verdict,
     Verdicts,
     build_messages,
     fence_safe,
@@ -38,209 +35,15 @@ from .offline import OfflineReviewer
 
 ADAPT_PROMPT_VERSION = "adapt-v1"
 FALLBACK_BACKEND = "offline-fallback"
-RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
-
-
-@dataclass
-class Usage:
-    """What calls cost: tokens count only answers fetched over the network, not cache hits."""
-
-    calls: int = 0
-    cached_calls: int = 0
-    retries: int = 0
-    failed_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
-
-    def as_dict(self, prices: tuple[float, float] | None) -> dict[str, float]:
-        out: dict[str, float] = {f.name: getattr(self, f.name) for f in fields(self)}
-        if prices is not None:
-            cost = (self.input_tokens * prices[0] + self.output_tokens * prices[1]) / 1_000_000
-            out["cost_usd"] = round(cost, 6)
-        return out
-
-
-class MalformedAnswer(Exception):
-    """The model answered, but not with the structure asked for (its tokens were still spent)."""
-
-    def __init__(self, message: str, usage: Usage | None = None) -> None:
-        super().__init__(message)
-        self.usage = usage or Usage()
-
-
-class LLMRejected(ReviewerError):
-    """The server refused the request itself (key, model, schema): retrying or falling back won't help."""
-
-
-@dataclass
-class _CacheProbe:
-    hit: bool = False
-
-
-# LangChain runs the model in its own worker threads but copies the context, so the cache can
-# report a hit back to the call that asked through this (mutable) probe.
-_probe: contextvars.ContextVar[_CacheProbe | None] = contextvars.ContextVar(
-    "mou_review_cache_probe", default=None
-)
-
-
-# --- the model and its calls ------------------------------------------------------------------
-
-
-def _make_cache(settings: Settings, namespace: str) -> Any:
-    """LangChain's SQLite cache, keyed also by prompt version; remembers per thread whether it hit."""
-    if settings.llm_cache is None:
-        return False
-    # the cache file is the user's own; LangChain's warning about deserialising it is noise here
-    warnings.filterwarnings("ignore", message=".*allowed_objects.*")
-    warnings.filterwarnings("ignore", message=".*langchain-community.*is being sunset")
-    from langchain_community.cache import SQLiteCache
-
-    class VersionedCache(SQLiteCache):
-        def lookup(self, prompt: str, llm_string: str) -> Any:
-            found = super().lookup(prompt, f"{namespace}|{llm_string}")
-            if (probe := _probe.get()) is not None:
-                probe.hit = found is not None
-            return found
-
-        def update(self, prompt: str, llm_string: str, return_val: Any) -> None:
-            super().update(prompt, f"{namespace}|{llm_string}", return_val)
-
-    settings.llm_cache.parent.mkdir(parents=True, exist_ok=True)
-    return VersionedCache(database_path=str(settings.llm_cache))
-
-
-def _chat_model(settings: Settings, cache: Any) -> Any:
-    """ChatOpenAI for OpenAI or any compatible server; retries are ours (counted), not the SDK's."""
-    if not settings.llm_configured():
-        raise ConfigError(
-            "the llm backend needs an API key or a base URL",
-            hint="export OPENAI_API_KEY=..., or MOU_REVIEW_LLM_BASE_URL=http://localhost:11434/v1 "
-            "for a local OpenAI-compatible server; or use --backend offline",
-        )
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        model=settings.llm_model,
-        base_url=settings.llm_base_url,
-        api_key=settings.api_key() or "not-needed",  # local servers ignore it; the SDK insists on one
-        temperature=settings.llm_temperature,
-        timeout=settings.llm_timeout,
-        max_retries=0,
-        cache=cache,
-    )
-
-
-def _structured(chat: Any, schema: type[BaseModel], method: str) -> Any:
-    """include_raw keeps usage and turns a parsing failure into data instead of an exception.
-
-    For json_schema the schema goes in as a strict JSON schema dict, so a malformed answer is
-    reported by LangChain's parser (with its usage) instead of raising inside the openai SDK.
-    """
-    target: Any = schema
-    if method == "json_schema":
-        target = {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": True}
-    return chat.with_structured_output(target, method=method, include_raw=True)
-
-
-def _retryable(exc: Exception) -> bool:
-    import openai
-
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
-        return True
-    return isinstance(exc, openai.APIStatusError) and exc.status_code in RETRYABLE_STATUS
-
-
-def _describe(exc: Exception) -> str:
-    import openai
-
-    if isinstance(exc, openai.APITimeoutError):
-        return "request timed out"
-    if isinstance(exc, openai.APIConnectionError):
-        return "could not connect"
-    if isinstance(exc, openai.APIStatusError):
-        body = exc.body if isinstance(exc.body, dict) else {}
-        return f"HTTP {exc.status_code}: {str(body.get('message') or exc.message)[:160]}"
-    return f"{type(exc).__name__}: {str(exc)[:160]}"
-
-
-class ModelClient:
-    """One configured chat model: structured calls with counted retries, cache and usage."""
-
-    def __init__(self, settings: Settings, namespace: str) -> None:
-        self.settings = settings
-        self.cache = _make_cache(settings, namespace)
-        self.chat = _chat_model(settings, self.cache)
-        self._runnables: dict[str, Any] = {}
-
-    def ask(self, schema: type[BaseModel], system: str, user: str) -> tuple[BaseModel, Usage]:
-        """The parsed answer; ReviewerError after the last retry, MalformedAnswer on a bad answer."""
-        from langchain_core.messages import HumanMessage, SystemMessage
-
-        runnable = self._runnables.get(schema.__name__)
-        if runnable is None:
-            runnable = _structured(self.chat, schema, self.settings.llm_structured_method)
-            self._runnables[schema.__name__] = runnable
-        if self.settings.llm_structured_method == "json_mode":  # the server is told the schema in words
-            task, version = PROMPT_VERSION.split("-")
-            system += fill(task, version, "json_mode", schema=json.dumps(schema.model_json_schema()))
-        usage, probe = Usage(), _CacheProbe()
-        _probe.set(probe)
-        out = self._with_retries(runnable, [SystemMessage(system), HumanMessage(user)], usage)
-        raw = out.get("raw")
-        if probe.hit:
-            usage.cached_calls += 1
-        else:
-            usage.calls += 1
-            meta = getattr(raw, "usage_metadata", None) or {}
-            usage.input_tokens += int(meta.get("input_tokens", 0))
-            usage.output_tokens += int(meta.get("output_tokens", 0))
-        try:
-            return self._validated(schema, out), usage
-        except MalformedAnswer as exc:
-            exc.usage = usage
-            raise
-
-    def _with_retries(self, runnable: Any, messages: list[Any], usage: Usage) -> dict[str, Any]:
-        attempts = self.settings.llm_max_retries + 1
-        for attempt in range(attempts):
-            try:
-                return dict(runnable.invoke(messages))
-            except Exception as exc:
-                if not _retryable(exc):
-                    raise LLMRejected(
-                        f"LLM request rejected ({_describe(exc)})",
-                        hint="check MOU_REVIEW_LLM_MODEL, the key and MOU_REVIEW_LLM_BASE_URL; a server "
-                        "without json_schema support needs MOU_REVIEW_LLM_STRUCTURED_METHOD=function_calling "
-                        "or json_mode",
-                    ) from exc
-                if attempt == attempts - 1:
-                    usage.failed_calls += 1
-                    where = self.settings.llm_base_url or "the OpenAI API"
-                    raise ReviewerError(
-                        f"LLM request to {where} failed after {attempts} attempt(s): {_describe(exc)}",
-                        hint="try again later, or raise MOU_REVIEW_LLM_MAX_RETRIES / MOU_REVIEW_LLM_TIMEOUT",
-                    ) from exc
-                usage.retries += 1
-                time.sleep(self.settings.llm_retry_base_delay * 2**attempt)
-        raise AssertionError("unreachable")
-
-    @staticmethod
-    def _validated(schema: type[BaseModel], out: dict[str, Any]) -> BaseModel:
-        if out.get("parsing_error") is not None:
-            raise MalformedAnswer(str(out["parsing_error"]).splitlines()[0][:200])
-        parsed = out.get("parsed")
-        if parsed is None:
-            raise MalformedAnswer("the model returned no structured answer")
-        try:
-            return schema.model_validate(parsed if isinstance(parsed, dict) else parsed.model_dump())
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise MalformedAnswer(f"answer does not fit the schema at '{where}': {first['msg']}") from exc
+__all__ = [
+    "FALLBACK_BACKEND",
+    "PROMPT_VERSION",
+    "LLMRejected",
+    "LLMReviewer",
+    "MalformedAnswer",
+    "ModelClient",
+    "Usage",
+]
 
 
 # --- the reviewer -----------------------------------------------------------------------------
@@ -252,11 +55,16 @@ class LLMReviewer:
     name = "llm"
     prompt_version = PROMPT_VERSION
 
-    def __init__(self, settings: Settings, checklist: Checklist) -> None:
+    def __init__(self, settings: Settings, checklist: Checklist, chat: Any = None) -> None:
         self.settings = settings
         self.checklist = checklist
-        self.client = ModelClient(settings, PROMPT_VERSION)
+        if settings.llm_policy not in POLICIES:
+            raise ConfigError(
+                f"unknown guard policy {settings.llm_policy!r}", hint=f"use one of {', '.join(POLICIES)}"
+            )
+        self.client = ModelClient(settings, PROMPT_VERSION, chat)
         self._fallback = OfflineReviewer()
+        self._relevance: Relevance | None = None
         self._lock = threading.Lock()
         self.run_usage = Usage()
 
@@ -285,7 +93,8 @@ class LLMReviewer:
         usage, done = Usage(), 0
         workers = max(1, min(self.settings.llm_max_concurrency, len(groups)))
         with ThreadPoolExecutor(workers, thread_name_prefix="llm") as pool:
-            futures = [pool.submit(self._judge_group, document, group, clauses) for group in groups]
+            grounder = Grounder(document)
+            futures = [pool.submit(self._judge_group, document, group, clauses, grounder) for group in groups]
             for future in as_completed(futures):
                 group_results, group_usage = future.result()
                 results.update(group_results)
@@ -303,12 +112,25 @@ class LLMReviewer:
             notes=_fallback_notes(ordered),
         )
 
+    @property
+    def relevance(self) -> Relevance:
+        """Quote relevance with the configured embedder, loaded on first use."""
+        if self._relevance is None:
+            from ..embeddings import get_embedder
+
+            self._relevance = Relevance(get_embedder(self.settings.embedding).embed)
+        return self._relevance
+
     def _judge_group(
-        self, document: Document, group: list[tuple[Requirement, list[ScoredClause]]], clauses: list[Clause]
+        self,
+        document: Document,
+        group: list[tuple[Requirement, list[ScoredClause]]],
+        clauses: list[Clause],
+        grounder: Grounder,
     ) -> tuple[dict[str, tuple[Finding, list[str]]], Usage]:
         system, user = build_messages(self.checklist.title, document, group)
         try:
-            answer, usage = self.client.ask(Verdicts, system, user)
+            answer, usage = self.client.ask(Verdicts, system, user, document.info.doc_id)
         except LLMRejected:
             raise
         except ReviewerError as exc:
@@ -334,8 +156,27 @@ class LLMReviewer:
                     )
                 )
             else:
-                out[requirement.id] = to_finding(requirement, verdict)
+                out[requirement.id] = self._guarded(
+                    document, requirement, retrieved, clauses, grounder, verdict
+                )
         return out, usage
+
+    def _guarded(
+        self,
+        document: Document,
+        requirement: Requirement,
+        retrieved: list[ScoredClause],
+        clauses: list[Clause],
+        grounder: Grounder,
+        verdict: Verdict,
+    ) -> tuple[Finding, list[str]]:
+        """The model's verdict through the guards, then the policy between it and the rules."""
+        finding, quotes = to_finding(requirement, verdict)
+        screened = screen(requirement, quotes, grounder, clauses, self.relevance)
+        model = no_evidence_no_present(finding, screened)
+        rules, rules_quotes = self._fallback.review(document, requirement, retrieved, clauses)
+        judges = Judges(model, screened.quotes, rules, rules_quotes, screened, finding.status)
+        return decide(judges, self.settings.llm_policy)
 
     def _fallbacks(
         self,

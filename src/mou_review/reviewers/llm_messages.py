@@ -16,7 +16,7 @@ from ..checklist import Requirement
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..prompt_templates import fill
 
-PROMPT_VERSION = "review-v1"  # templates in prompts/review/v1/; part of every output and cache key
+PROMPT_VERSION = "review-v2"  # templates in prompts/review/v2/; part of every output and cache key
 _TASK, _VERSION = PROMPT_VERSION.split("-")
 FENCE_OPEN, FENCE_CLOSE = "<<<MOU_TEXT", "MOU_TEXT>>>"
 
@@ -27,9 +27,10 @@ class Verdict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     requirement_id: str = Field(description="id of the requirement judged, as given")
+    # quotes come before status: a model writing fields in order picks its evidence first
+    quotes: list[str] = Field(description="sentences copied exactly from the MOU text, at most 3")
     status: Literal["present", "weak", "missing", "not_applicable"]
     issues: list[str] = Field(description="snake_case codes of what falls short; empty when present")
-    quotes: list[str] = Field(description="sentences copied exactly from the MOU text, at most 3")
     rationale: str = Field(description="one or two sentences saying why, naming clause ids")
 
 
@@ -52,7 +53,13 @@ def fence_safe(text: str) -> str:
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
-def _requirement_text(requirement: Requirement) -> str:
+def data_line(text: str) -> str:
+    """A document-derived label (title, heading, file name) as one fenced-safe line: it cannot
+    close the fence, start a line of its own or fake a clause label."""
+    return " ".join(fence_safe(text).replace("[", "(").replace("]", ")").split())
+
+
+def _requirement_text(requirement: Requirement, retrieved: list[ScoredClause]) -> str:
     return fill(
         _TASK,
         _VERSION,
@@ -64,11 +71,12 @@ def _requirement_text(requirement: Requirement) -> str:
         description=requirement.description,
         present=requirement.present,
         weak=requirement.weak or "falls short of 'present when'",
+        clause_ids=", ".join(str(s.clause.index) for s in retrieved) or "none",
     )
 
 
 def _clause_text(clause: Clause) -> str:
-    heading = f" | {clause.heading_path[-1]}" if clause.heading_path else ""
+    heading = f" | {data_line(clause.heading_path[-1])}" if clause.heading_path else ""
     return f"[clause {clause.index} | page {clause.page}{heading}]\n{fence_safe(clause.text)}"
 
 
@@ -87,8 +95,8 @@ def build_messages(
         _VERSION,
         "user",
         count=len(group),
-        requirements="\n".join(_requirement_text(r) for r, _ in group),
-        title=fence_safe(document.info.title or Path(document.info.path).name),
+        requirements="\n".join(_requirement_text(r, retrieved) for r, retrieved in group),
+        title=data_line(document.info.title or Path(document.info.path).name),
         pages=document.info.pages,
         clauses="\n\n".join(_clause_text(c) for c in clauses) or "(no clause was retrieved)",
         ids=", ".join(r.id for r, _ in group),

@@ -1,0 +1,111 @@
+"""`logs`: the LLM audit log, so every review can be traced to what was asked and answered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import ConfigError
+from ..reviewers.llm_log import CallLog, CallRecord
+from .common import guarded, make_settings, stdout
+
+LogOpt = Annotated[
+    Path | None, typer.Option("--log", help="the SQLite log [env MOU_REVIEW_LLM_CACHE]", show_default=False)
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("logs")(logs_cmd)
+
+
+def _open(path: Path | None) -> CallLog:
+    path = path or make_settings().llm_cache
+    if path is None or not path.is_file():
+        raise ConfigError(f"{path or 'the LLM log'}: no LLM log here yet", hint="the llm backend writes it")
+    return CallLog(path)
+
+
+@guarded
+def logs_cmd(
+    call_id: Annotated[int | None, typer.Argument(help="show this call in full")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="only calls about this doc_id")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="calls listed")] = 20,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    log: LogOpt = None,
+) -> None:
+    """List the logged LLM calls (newest first), or show one: messages, raw answer, verdicts."""
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format {fmt!r} is not one of table, json")
+    calls = _open(log)
+    if call_id is not None:
+        record = calls.get(call_id)
+        if record is None:
+            raise ConfigError(f"no call {call_id} in {calls.path}")
+        _show(record, fmt)
+        return
+    records = calls.calls(doc_id=doc, limit=limit)
+    if fmt == "json":
+        stdout.print_json(json.dumps([_summary(r) for r in records]))
+        return
+    table = Table("id", "created", "doc_id", "prompt", "model", "cached", "tokens in/out", "s", "result")
+    for r in records:
+        s = _summary(r)
+        table.add_row(
+            str(r.id),
+            r.created,
+            r.doc_id or "",
+            r.prompt_version,
+            r.model,
+            "yes" if r.cached else "",
+            f"{r.input_tokens}/{r.output_tokens}",
+            f"{r.seconds:.1f}",
+            str(s["result"]),
+        )
+    stdout.print(table)
+
+
+def _summary(r: CallRecord) -> dict[str, object]:
+    result = f"error: {r.error}" if r.error else _verdicts(r.parsed)
+    return {
+        "id": r.id,
+        "created": r.created,
+        "doc_id": r.doc_id,
+        "prompt_version": r.prompt_version,
+        "model": r.model,
+        "attempt": r.attempt,
+        "cached": r.cached,
+        "input_tokens": r.input_tokens,
+        "output_tokens": r.output_tokens,
+        "seconds": round(r.seconds, 2),
+        "result": result,
+    }
+
+
+def _verdicts(parsed: object) -> str:
+    if isinstance(parsed, dict) and isinstance(parsed.get("verdicts"), list):
+        return ", ".join(f"{v.get('requirement_id')}={v.get('status')}" for v in parsed["verdicts"])
+    return "answered"
+
+
+def _show(r: CallRecord, fmt: str) -> None:
+    if fmt == "json":
+        stdout.print_json(
+            json.dumps({**_summary(r), "messages": r.messages, "raw": r.raw, "parsed": r.parsed})
+        )
+        return
+    stdout.print(
+        f"[bold]call {r.id}[/bold] {r.created} doc {r.doc_id} {r.prompt_version} {r.model} "
+        f"({r.method}, attempt {r.attempt}{', cached' if r.cached else ''})",
+        highlight=False,
+    )
+    for message in r.messages:
+        stdout.rule(message["role"])
+        stdout.print(message["content"], markup=False, highlight=False)
+    stdout.rule("raw answer")
+    stdout.print((r.raw or {}).get("content") or json.dumps((r.raw or {}).get("tool_calls")), markup=False)
+    stdout.rule("parsed" if r.error is None else "error")
+    stdout.print(r.error or json.dumps(r.parsed, indent=2), markup=False, highlight=False)
