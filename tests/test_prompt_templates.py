@@ -8,9 +8,8 @@ from mou_review.checklist import load_checklist
 from mou_review.errors import ConfigError
 from mou_review.models import Clause, Document, DocumentInfo, ScoredClause, Status
 from mou_review.prompt_templates import fill, load_template, placeholders, prompts_dir
-from mou_review.reviewers.llm_messages import FENCE_CLOSE, FENCE_OPEN, Verdict, build_messages, to_finding
-
 from mou_review.reviewers.llm import ADAPT_PROMPT_VERSION, PROMPT_VERSION
+from mou_review.reviewers.llm_messages import FENCE_CLOSE, FENCE_OPEN, Verdict, build_messages, to_finding
 
 CURRENT = dict(v.split("-") for v in (PROMPT_VERSION, ADAPT_PROMPT_VERSION))  # task -> version in use
 EXPECTED = {
