@@ -40,10 +40,11 @@ def record(name: str, provider: str, record_mode: str) -> None:
             from mou_review.config import Settings
 
             env = Settings()
-            overrides = {**scenario.overrides, "llm_model": env.llm_model, "llm_api_key": env.llm_api_key}
+            # a scenario that names its model (the local one) keeps it, so the replay matches
+            overrides = {"llm_model": env.llm.model, "llm_api_key": env.llm.api_key, **scenario.overrides}
             with cassette(name, record_mode):
-                scenario.run(llm_settings(env.llm_base_url, cache, **overrides))
-            print(f"{name}: recorded against {env.llm_base_url or 'the OpenAI API'} -> {path}")
+                scenario.run(llm_settings(env.llm.base_url, cache, **overrides))
+            print(f"{name}: recorded against {env.llm.base_url or 'the OpenAI API'} -> {path}")
 
 
 def main() -> None:

@@ -204,7 +204,7 @@ def test_a_malformed_answer_is_re_asked_once_with_the_validation_error(mou: Any,
     result, chat = review(mou, s, subset("data_collection"), [bad, good])
     assert chat.calls == 2 and result.usage["reasks"] == 1
     assert result.findings[0].backend is None and result.findings[0].status is Status.present
-    calls = CallLog(s.llm_cache).calls()  # type: ignore[arg-type]
+    calls = CallLog(s.llm.cache).calls()  # type: ignore[arg-type]
     first, second = calls[1], calls[0]
     assert first.error and "does not fit the schema" in first.error and first.parsed is None
     assert (
@@ -234,7 +234,7 @@ def test_every_call_is_logged_and_an_identical_request_is_answered_from_the_log(
     assert chat.calls == 1 and chat2.calls == 0
     assert again.usage["cached_calls"] == 1 and again.usage["calls"] == 0
     assert [f.status for f in again.findings] == [f.status for f in first.findings]
-    calls = CallLog(s.llm_cache).calls()  # type: ignore[arg-type]
+    calls = CallLog(s.llm.cache).calls()  # type: ignore[arg-type]
     assert [c.cached for c in calls] == [True, False]
     live = calls[1]
     assert live.doc_id == mou.document.info.doc_id and live.prompt_version == "review-v2"

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _open(path: Path | None) -> CallLog:
-    path = path or make_settings().llm_cache
+    path = path or make_settings().llm.cache
     if path is None or not path.is_file():
         raise ConfigError(f"{path or 'the LLM log'}: no LLM log here yet", hint="the llm backend writes it")
     return CallLog(path)

@@ -50,7 +50,7 @@ __all__ = [
 
 
 class LLMReviewer:
-    """Judges requirements with a chat model, `settings.llm_group_size` requirements per call."""
+    """Judges requirements with a chat model, `settings.llm.group_size` requirements per call."""
 
     name = "llm"
     prompt_version = PROMPT_VERSION
@@ -58,9 +58,9 @@ class LLMReviewer:
     def __init__(self, settings: Settings, checklist: Checklist, chat: Any = None) -> None:
         self.settings = settings
         self.checklist = checklist
-        if settings.llm_policy not in POLICIES:
+        if settings.llm.policy not in POLICIES:
             raise ConfigError(
-                f"unknown guard policy {settings.llm_policy!r}", hint=f"use one of {', '.join(POLICIES)}"
+                f"unknown guard policy {settings.llm.policy!r}", hint=f"use one of {', '.join(POLICIES)}"
             )
         self.client = ModelClient(settings, PROMPT_VERSION, chat)
         self._fallback = OfflineReviewer()
@@ -87,11 +87,11 @@ class LLMReviewer:
     ) -> ReviewBatch:
         """Requirement groups judged concurrently (at most llm_max_concurrency calls in flight)."""
         pairs = list(zip(requirements, retrieved, strict=True))
-        size = self.settings.llm_group_size
+        size = self.settings.llm.group_size
         groups = [pairs[i : i + size] for i in range(0, len(pairs), size)]
         results: dict[str, tuple[Finding, list[str]]] = {}
         usage, done = Usage(), 0
-        workers = max(1, min(self.settings.llm_max_concurrency, len(groups)))
+        workers = max(1, min(self.settings.llm.max_concurrency, len(groups)))
         with ThreadPoolExecutor(workers, thread_name_prefix="llm") as pool:
             grounder = Grounder(document)
             futures = [pool.submit(self._judge_group, document, group, clauses, grounder) for group in groups]
@@ -107,7 +107,7 @@ class LLMReviewer:
         ordered = [results[r.id] for r in requirements]
         return ReviewBatch(
             results=ordered,
-            usage=usage.as_dict(self.settings.llm_prices.get(self.settings.llm_model)),
+            usage=usage.as_dict(self.settings.llm.prices.get(self.settings.llm.model)),
             prompt_version=PROMPT_VERSION,
             notes=_fallback_notes(ordered),
         )
@@ -118,7 +118,7 @@ class LLMReviewer:
         if self._relevance is None:
             from ..embeddings import get_embedder
 
-            self._relevance = Relevance(get_embedder(self.settings.embedding).embed)
+            self._relevance = Relevance(get_embedder(self.settings.retrieval.embedding).embed)
         return self._relevance
 
     def _judge_group(
@@ -176,7 +176,7 @@ class LLMReviewer:
         model = no_evidence_no_present(finding, screened)
         rules, rules_quotes = self._fallback.review(document, requirement, retrieved, clauses)
         judges = Judges(model, screened.quotes, rules, rules_quotes, screened, finding.status)
-        return decide(judges, self.settings.llm_policy)
+        return decide(judges, self.settings.llm.policy)
 
     def _fallbacks(
         self,
@@ -219,7 +219,7 @@ _adapt_clients: dict[tuple[str, ...], ModelClient] = {}
 def adapt_clause(settings: Settings, requirement_title: str, model_clause: str, excerpt: str) -> str:
     """Model clause language in the agreement's own terms; on any failure the model clause as is."""
     try:
-        key = (settings.llm_model, str(settings.llm_base_url), str(settings.llm_cache))
+        key = (settings.llm.model, str(settings.llm.base_url), str(settings.llm.cache))
         client = _adapt_clients.get(key) or _adapt_clients.setdefault(
             key, ModelClient(settings, ADAPT_PROMPT_VERSION)
         )

@@ -65,7 +65,7 @@ class LLMRejected(ReviewerError):
 
 def _chat_model(settings: Settings) -> Any:
     """ChatOpenAI for OpenAI or any compatible server; retries are tenacity's (counted), not the SDK's."""
-    if not settings.llm_configured():
+    if not settings.llm.configured():
         raise ConfigError(
             "the llm backend needs an API key or a base URL",
             hint="export OPENAI_API_KEY=..., or MOU_REVIEW_LLM_BASE_URL=http://localhost:11434/v1 "
@@ -74,11 +74,11 @@ def _chat_model(settings: Settings) -> Any:
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=settings.llm_model,
-        base_url=settings.llm_base_url,
-        api_key=settings.api_key() or "not-needed",  # local servers ignore it; the SDK insists on one
-        temperature=settings.llm_temperature,
-        timeout=settings.llm_timeout,
+        model=settings.llm.model,
+        base_url=settings.llm.base_url,
+        api_key=settings.llm.key() or "not-needed",  # local servers ignore it; the SDK insists on one
+        temperature=settings.llm.temperature,
+        timeout=settings.llm.timeout,
         max_retries=0,
     )
 
@@ -188,7 +188,7 @@ class ModelClient:
         """`chat` replaces the configured ChatOpenAI (tests pass a LangChain fake chat model)."""
         self.settings = settings
         self.prompt_version = prompt_version
-        self.log = CallLog(settings.llm_cache) if settings.llm_cache is not None else None
+        self.log = CallLog(settings.llm.cache) if settings.llm.cache is not None else None
         self.chat = chat if chat is not None else _chat_model(settings)
         self._runnables: dict[str, Any] = {}
 
@@ -196,7 +196,7 @@ class ModelClient:
         self, schema: type[BaseModel], system: str, user: str, doc_id: str | None = None
     ) -> tuple[BaseModel, Usage]:
         """The parsed answer; ReviewerError after the last retry, MalformedAnswer after the re-ask."""
-        method = self.settings.llm_structured_method
+        method = self.settings.llm.structured_method
         task, version = self.prompt_version.split("-")
         if method == "json_mode":  # the server is told the schema in words
             system += fill(task, version, "json_mode", schema=json.dumps(schema.model_json_schema()))
@@ -236,16 +236,16 @@ class ModelClient:
         """The raw answer from the log when this exact request was answered before, else the network."""
         s = self.settings
         key = request_key(
-            self.prompt_version, s.llm_model, s.llm_temperature, s.llm_structured_method, messages
+            self.prompt_version, s.llm.model, s.llm.temperature, s.llm.structured_method, messages
         )
         call = CallRecord(
             key=key,
             prompt_version=self.prompt_version,
-            model=s.llm_model,
-            method=s.llm_structured_method,
+            model=s.llm.model,
+            method=s.llm.structured_method,
             messages=messages,
             doc_id=doc_id,
-            base_url=s.llm_base_url,
+            base_url=s.llm.base_url,
             attempt=attempt,
         )
         cached = self.log.lookup(key) if self.log is not None else None
@@ -283,15 +283,15 @@ class ModelClient:
         lc_messages = [kinds[m["role"]](m["content"]) for m in messages]
         runnable = self._runnables.get(schema.__name__)
         if runnable is None:
-            runnable = _structured(self.chat, schema, self.settings.llm_structured_method)
+            runnable = _structured(self.chat, schema, self.settings.llm.structured_method)
             self._runnables[schema.__name__] = runnable
 
         def counted(state: Any) -> None:
             usage.retries += 1
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.llm_max_retries + 1),
-            wait=_wait(self.settings.llm_retry_base_delay),
+            stop=stop_after_attempt(self.settings.llm.max_retries + 1),
+            wait=_wait(self.settings.llm.retry_base_delay),
             retry=retry_if_exception(_retryable),
             before_sleep=counted,
             reraise=True,
@@ -307,8 +307,8 @@ class ModelClient:
                     "or json_mode",
                 ) from exc
             usage.failed_calls += 1
-            where = self.settings.llm_base_url or "the OpenAI API"
-            attempts = self.settings.llm_max_retries + 1
+            where = self.settings.llm.base_url or "the OpenAI API"
+            attempts = self.settings.llm.max_retries + 1
             raise ReviewerError(
                 f"LLM request to {where} failed after {attempts} attempt(s): {_describe(exc)}",
                 hint="try again later, or raise MOU_REVIEW_LLM_MAX_RETRIES / MOU_REVIEW_LLM_TIMEOUT",

@@ -23,7 +23,9 @@ from ..checklist import Requirement
 from ..grounding import Grounder
 from ..models import Clause, Finding, Status
 
-SIMILARITY_MIN = 0.45  # WordLlama cosine, quote vs requirement: best Youden J on dev gold quotes (docs/llm.md)
+SIMILARITY_MIN = (
+    0.45  # WordLlama cosine, quote vs requirement: best Youden J on dev gold quotes (docs/llm.md)
+)
 DISAGREE_ISSUE = "llm_rules_disagree"
 Embed = Callable[[list[str]], np.ndarray]
 
