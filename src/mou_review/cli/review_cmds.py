@@ -11,7 +11,7 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
-from ..checklist import Checklist, load_checklist
+from ..checklist import Checklist, load_checklist, resolve_checklist
 from ..config import Settings
 from ..documents import content_hash
 from ..errors import DocumentError, MouReviewError
@@ -36,7 +36,14 @@ from .common import (
 )
 from .store_cmds import progress_bar
 
-ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="checklist id or YAML path")]
+ChecklistOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--checklist",
+        help="checklist id (cops-nasro or a state pack: il, wa, va, ny, ma, ct, oh, tx, mn), "
+        "auto (the manifest state's pack) or a YAML path",
+    ),
+]
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="auto, offline, llm or keyword")]
 
 
@@ -55,9 +62,13 @@ def checklist_cmd(
     if fmt == "json":
         stdout.print_json(cl.model_dump_json())
         return
-    table = Table("id", "severity", "present when", title=f"{cl.title} (v{cl.version})")
+    cited = any(r.statute for r in cl.requirements)
+    table = Table(
+        "id", "severity", "present when", *(["statute"] if cited else []), title=f"{cl.title} (v{cl.version})"
+    )
     for r in cl.requirements:
-        table.add_row(r.id, r.severity.value + (" (conditional)" if r.conditional else ""), r.present)
+        severity = r.severity.value + (" (conditional)" if r.conditional else "")
+        table.add_row(r.id, severity, r.present, *([r.statute or ""] if cited else []))
     stdout.print(table)
 
 
@@ -79,9 +90,9 @@ def review_cmd(
 ) -> None:
     """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
-    cl = load_checklist(checklist or settings.checklist)
-    reviewer = make_reviewer(resolve_backend(backend), settings, cl)
     document, clauses, vectors = ingested(file, settings)
+    cl = resolve_checklist(checklist or settings.checklist, document.info.state)
+    reviewer = make_reviewer(resolve_backend(backend), settings, cl)
     result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.top_k)
     if fmt == "json":
         write_output(result.model_dump_json(indent=2), output)
