@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from .config import DEFAULT_CHECKLIST
 from .errors import ConfigError
 from .models import Severity
 
@@ -68,6 +70,7 @@ class Checklist(BaseModel):
     state: str | None = Field(None, description="two-letter state a state pack applies to")
     statute: str | None = Field(None, description="the statute a state pack implements")
     requirements: list[Requirement] = Field(min_length=1)
+    digest: str = Field("", exclude=True, description="sha256 of the YAML text it was loaded from")
 
     def get(self, requirement_id: str) -> Requirement:
         for requirement in self.requirements:
@@ -80,8 +83,8 @@ class Checklist(BaseModel):
         return [r.id for r in self.requirements]
 
 
-@lru_cache(maxsize=8)
-def load_checklist(name_or_path: str = "cops-nasro") -> Checklist:
+@lru_cache(maxsize=16)
+def load_checklist(name_or_path: str = DEFAULT_CHECKLIST) -> Checklist:
     """A packaged checklist by id, or any YAML file in the same format."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
@@ -96,13 +99,15 @@ def load_checklist(name_or_path: str = "cops-nasro") -> Checklist:
         text = packaged.read_text(encoding="utf-8")
         source = name_or_path
     try:
-        return Checklist.model_validate(resolve_extends(yaml.safe_load(text), source))
+        checklist = Checklist.model_validate(resolve_extends(yaml.safe_load(text), source))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{source}: invalid checklist at '{where}': {first['msg']}") from exc
+    checklist.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return checklist
 
 
 def resolve_extends(data: Any, source: str) -> Any:
@@ -148,7 +153,7 @@ def pack_for_state(state: str | None) -> str | None:
 def resolve_checklist(name: str, state: str | None = None) -> Checklist:
     """`auto` means the document's state pack (manifest state), else cops-nasro."""
     if name == "auto":
-        return load_checklist(pack_for_state(state) or "cops-nasro")
+        return load_checklist(pack_for_state(state) or DEFAULT_CHECKLIST)
     return load_checklist(name)
 
 
