@@ -102,6 +102,10 @@ def main() -> None:
     parser.add_argument("--split", default="test")
     parser.add_argument("--first", type=int, default=6, help="first N gold MOUs of the split (0: all)")
     parser.add_argument("--group-size", type=int, default=4)
+    parser.add_argument(
+        "--ask", choices=["all", "unsure"], default="all", help="unsure: only what the rules judge weak"
+    )
+    parser.add_argument("--clauses", type=int, help="retrieved clauses shown per requirement (default: all)")
     parser.add_argument("--policies", default="model", help="comma-separated guard policies to score")
     parser.add_argument("--log", type=Path, default=ROOT / ".mou-review" / "llm-local.sqlite")
     parser.add_argument("--out", type=Path, help="write the JSON report here")

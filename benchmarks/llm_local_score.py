@@ -131,6 +131,8 @@ def run_policies(args: Any, base_url: str, policies: list[str]) -> dict[str, Any
             llm_max_retries=0 if args.replay_only else 2,
             llm_cache=args.log,
             llm_policy=policy,
+            llm_ask=args.ask,
+            llm_clauses_per_requirement=args.clauses,
         )
         reviewer = make_reviewer("llm", settings, checklist)
         rows = run_backend(golds, reviewer, checklist, policy)

@@ -24,13 +24,14 @@ from fake_openai_server import FakeOpenAI
 from llm_scenarios import CASSETTES, SCENARIOS, cassette, llm_settings
 
 
-def record(name: str, provider: str, record_mode: str) -> None:
+def record(name: str, provider: str, record_mode: str, log: Path | None = None) -> None:
     scenario = SCENARIOS[name]
     path = CASSETTES / f"{name}.yaml"
     if record_mode == "all" and path.exists():
         path.unlink()
     with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "cache.sqlite"
+        # an existing audit log is only written to: the cassette needs every request to go out
+        cache = log or Path(tmp) / "cache.sqlite"
         if provider == "fake":
             fake = FakeOpenAI(scenario.steps)
             with fake as base_url, cassette(name, record_mode):
@@ -41,7 +42,12 @@ def record(name: str, provider: str, record_mode: str) -> None:
 
             env = Settings()
             # a scenario that names its model (the local one) keeps it, so the replay matches
-            overrides = {"llm_model": env.llm.model, "llm_api_key": env.llm.api_key, **scenario.overrides}
+            overrides = {
+                "llm_model": env.llm.model,
+                "llm_api_key": env.llm.api_key,
+                "llm_timeout": env.llm.timeout,  # a local model on a busy machine needs minutes per call
+                **scenario.overrides,
+            }
             with cassette(name, record_mode):
                 scenario.run(llm_settings(env.llm.base_url, cache, **overrides))
             print(f"{name}: recorded against {env.llm.base_url or 'the OpenAI API'} -> {path}")
@@ -54,9 +60,16 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*", help=f"default: all of {', '.join(SCENARIOS)}")
     parser.add_argument("--provider", choices=["fake", "env"], default="fake")
     parser.add_argument("--record-mode", choices=["all", "once", "new_episodes"], default="all")
+    parser.add_argument(
+        "--log", type=Path, help="also write the calls to this audit log (e.g. the harness's)"
+    )
     args = parser.parse_args()
+    if args.log is not None:
+        from mou_review.reviewers.llm_log import CallLog
+
+        CallLog.lookup = lambda self, key: None  # type: ignore[method-assign]  # record: never replay
     for name in args.scenarios or list(SCENARIOS):
-        record(name, args.provider, args.record_mode)
+        record(name, args.provider, args.record_mode, args.log)
 
 
 if __name__ == "__main__":

@@ -299,3 +299,27 @@ def _http_date(seconds_ahead: int) -> str:
     from time import time
 
     return formatdate(time() + seconds_ahead, usegmt=True)
+
+
+def test_ask_unsure_sends_only_what_the_rules_judge_weak_and_keeps_the_rest(mou: Any, tmp_path: Path) -> None:
+    """purpose and data_collection are present by the rules, complaints missing, partner_roles weak."""
+    checklist = subset("purpose", "partner_roles", "data_collection", "complaints")
+    reply = answer({"requirement_id": "partner_roles", "status": "missing"})
+    s = settings(tmp_path, llm_ask="unsure", llm_clauses_per_requirement=2)
+    result, chat = review(mou, s, checklist, [reply])
+    assert chat.calls == 1
+    (call,) = CallLog(s.llm.cache).calls()  # type: ignore[arg-type]
+    user = call.messages[1]["content"]
+    assert "- requirement_id: partner_roles" in user
+    assert all(f"- requirement_id: {r}" not in user for r in ("purpose", "data_collection", "complaints"))
+    assert user.count("clauses retrieved for it:") == 1
+    assert len(user.split("clauses retrieved for it: ")[1].split("\n")[0].split(", ")) <= 2
+    statuses = {f.requirement_id: f.status for f in result.findings}
+    assert statuses == {
+        "purpose": Status.present,
+        "partner_roles": Status.missing,  # policy "model": the model's verdict on what it was asked
+        "data_collection": Status.present,
+        "complaints": Status.missing,
+    }
+    kept = result.finding("purpose")
+    assert kept is not None and "not sent to the LLM" in kept.rationale and kept.evidence

@@ -92,6 +92,14 @@ class LLMSettings(BaseModel):
     policy: str = Field(
         "model", description="guard policy deciding between the model and the offline rules (docs/llm.md)"
     )
+    ask: Literal["all", "unsure"] = Field(
+        "all",
+        description="requirements sent to the model: all, or only those the offline rules judge weak "
+        "(the rest keep the rules' verdict; for slow local models)",
+    )
+    clauses_per_requirement: int | None = Field(
+        None, ge=1, description="retrieved clauses shown to the model per requirement (unset: all)"
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=lambda: dict(LLM_PRICES),
         description="USD per million (input, output) tokens by model name, for the cost estimate",

@@ -17,7 +17,7 @@ from ..checklist import Checklist, Requirement
 from ..config import Settings
 from ..errors import ConfigError, ReviewerError
 from ..grounding import Grounder
-from ..models import Clause, Document, Finding, ScoredClause
+from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..prompt_templates import fill
 from .base import ProgressCallback, ReviewBatch
 from .llm_client import LLMRejected, MalformedAnswer, ModelClient, Usage
@@ -86,22 +86,27 @@ class LLMReviewer:
         on_progress: ProgressCallback | None = None,
     ) -> ReviewBatch:
         """Requirement groups judged concurrently (at most llm_max_concurrency calls in flight)."""
-        pairs = list(zip(requirements, retrieved, strict=True))
+        rules = {
+            r.id: self._fallback.review(document, r, got, clauses)
+            for r, got in zip(requirements, retrieved, strict=True)
+        }
+        pairs, results = self._to_ask(requirements, retrieved, rules)
         size = self.settings.llm.group_size
         groups = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-        results: dict[str, tuple[Finding, list[str]]] = {}
-        usage, done = Usage(), 0
-        workers = max(1, min(self.settings.llm.max_concurrency, len(groups)))
+        usage, done = Usage(), len(results)
+        workers = max(1, min(self.settings.llm.max_concurrency, len(groups) or 1))
         with ThreadPoolExecutor(workers, thread_name_prefix="llm") as pool:
             grounder = Grounder(document)
-            futures = [pool.submit(self._judge_group, document, group, clauses, grounder) for group in groups]
+            futures = [
+                pool.submit(self._judge_group, document, group, clauses, grounder, rules) for group in groups
+            ]
             for future in as_completed(futures):
                 group_results, group_usage = future.result()
                 results.update(group_results)
                 usage += group_usage
                 done += len(group_results)
                 if on_progress:
-                    on_progress(done, len(pairs))
+                    on_progress(done, len(requirements))
         with self._lock:
             self.run_usage += usage
         ordered = [results[r.id] for r in requirements]
@@ -111,6 +116,25 @@ class LLMReviewer:
             prompt_version=PROMPT_VERSION,
             notes=_fallback_notes(ordered),
         )
+
+    def _to_ask(
+        self,
+        requirements: list[Requirement],
+        retrieved: list[list[ScoredClause]],
+        rules: dict[str, tuple[Finding, list[str]]],
+    ) -> tuple[list[tuple[Requirement, list[ScoredClause]]], dict[str, tuple[Finding, list[str]]]]:
+        """The (requirement, clauses) pairs the model is asked about, and the rules' verdicts kept as
+        they are (with `ask=unsure`, every requirement the rules did not judge weak)."""
+        n = self.settings.llm.clauses_per_requirement
+        pairs, kept = [], {}
+        for requirement, got in zip(requirements, retrieved, strict=True):
+            finding, quotes = rules[requirement.id]
+            if self.settings.llm.ask == "unsure" and finding.status is not Status.weak:
+                note = f"{finding.rationale} [offline rules: not sent to the LLM (ask=unsure)]"
+                kept[requirement.id] = (finding.model_copy(update={"rationale": note}), quotes)
+            else:
+                pairs.append((requirement, got[:n] if n else got))
+        return pairs, kept
 
     @property
     def relevance(self) -> Relevance:
@@ -127,6 +151,7 @@ class LLMReviewer:
         group: list[tuple[Requirement, list[ScoredClause]]],
         clauses: list[Clause],
         grounder: Grounder,
+        rules: dict[str, tuple[Finding, list[str]]],
     ) -> tuple[dict[str, tuple[Finding, list[str]]], Usage]:
         system, user = build_messages(self.checklist.title, document, group)
         try:
@@ -156,25 +181,23 @@ class LLMReviewer:
                     )
                 )
             else:
-                out[requirement.id] = self._guarded(
-                    document, requirement, retrieved, clauses, grounder, verdict
-                )
+                judged = (requirement, clauses, grounder, verdict, rules[requirement.id])
+                out[requirement.id] = self._guarded(*judged)
         return out, usage
 
     def _guarded(
         self,
-        document: Document,
         requirement: Requirement,
-        retrieved: list[ScoredClause],
         clauses: list[Clause],
         grounder: Grounder,
         verdict: Verdict,
+        by_rules: tuple[Finding, list[str]],
     ) -> tuple[Finding, list[str]]:
         """The model's verdict through the guards, then the policy between it and the rules."""
         finding, quotes = to_finding(requirement, verdict)
         screened = screen(requirement, quotes, grounder, clauses, self.relevance)
         model = no_evidence_no_present(finding, screened)
-        rules, rules_quotes = self._fallback.review(document, requirement, retrieved, clauses)
+        rules, rules_quotes = by_rules
         judges = Judges(model, screened.quotes, rules, rules_quotes, screened, finding.status)
         return decide(judges, self.settings.llm.policy)
 
