@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,27 +17,51 @@ from ..redline.md_out import render_markdown
 from ..redline.verify import VerifyReport, verify_redline
 from ..review import review_document
 from ..reviewers import make_reviewer
-from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, resolve_backend, write_output
-from .review_cmds import BackendOpt, ChecklistOpt, ingested
+from .common import (
+    BackendOpt,
+    ChecklistOpt,
+    HostOpt,
+    PlainHelp,
+    PortOpt,
+    StoreOpt,
+    console,
+    guarded,
+    make_settings,
+    resolve_backend,
+    write_output,
+)
+from .review_cmds import ingested
 
 DEFAULT_DIR = Path("redlines")
-SUFFIX = {"docx": ".docx", "md": ".md"}
+
+
+class RedlineFormat(StrEnum):
+    docx = "docx"
+    md = "md"
+
+
+SUFFIX = {RedlineFormat.docx: ".docx", RedlineFormat.md: ".md"}
 
 
 def register(app: typer.Typer) -> None:
-    app.command("redline")(redline_cmd)
+    app.command("redline", cls=PlainHelp)(redline_cmd)
 
 
 @guarded
 def redline_cmd(
-    file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="an MOU file (PDF, DOCX, TXT, MD)")],
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="where to write (docx: default ./redlines/FILE.redline.docx; md: stdout)"
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="where to write (docx: default ./redlines/FILE.redline.docx; md: stdout)",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="docx (tracked changes) or md")] = "docx",
+    fmt: Annotated[
+        RedlineFormat, typer.Option("--format", "-f", help="docx (tracked changes) or md")
+    ] = RedlineFormat.docx,
     author: Annotated[str, typer.Option("--author", help="author of the tracked changes")] = "mou-review",
     verify: Annotated[
         bool,
@@ -56,13 +81,15 @@ def redline_cmd(
     review pane; a renderer without a comment margin shows only the tracked changes.
     """
     target = _target(file, output, fmt)
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
-    cl = load_checklist(checklist or settings.checklist)
-    resolved = resolve_backend(backend)
+    settings = make_settings(
+        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
+    )
+    cl = load_checklist(settings.checklist)
+    resolved = resolve_backend(backend, settings)
     adapter = make_adapter(resolved, settings, cl)
     reviewer = make_reviewer(resolved, settings, cl)
     document, clauses, vectors = ingested(file, settings)
-    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
+    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.retrieval.top_k)
     manifest_row = read_manifest(file.parent).get(file.name)
     plan = plan_redline(
         document,
@@ -72,11 +99,11 @@ def redline_cmd(
         cl,
         adapter,
         manifest_row=manifest_row,
-        embedding=settings.embedding,
+        embedding=settings.retrieval.embedding,
     )
     parties = f"{plan.parties.agency} and {plan.parties.district}"
     redlined, unplaced = redlined_docx(plan.edits, document, file, author=author)
-    if fmt == "md" or target is None:
+    if fmt == RedlineFormat.md or target is None:
         write_output(render_markdown(plan.edits, document, parties=parties, backend=plan.backend), target)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -93,25 +120,23 @@ def redline_cmd(
             cl,
             make_reviewer("offline"),
             edited=edited,
-            embedding=settings.embedding,
+            embedding=settings.retrieval.embedding,
         )
         _print_verify(report)
 
 
-def _target(file: Path, output: Path | None, fmt: str) -> Path | None:
+def _target(file: Path, output: Path | None, fmt: RedlineFormat) -> Path | None:
     """Where the redline goes: `-o` if given (its extension must fit the format), else
     ./redlines/ for a DOCX (never beside the input, where the next triage would take it for an MOU)."""
-    if fmt not in SUFFIX:
-        raise ConfigError(f"unknown format {fmt!r}: use --format docx or --format md")
     if output is not None:
         if output.suffix.lower() != SUFFIX[fmt]:
             raise ConfigError(
-                f"{output}: a {fmt} redline needs a {SUFFIX[fmt]} file name (got '{output.suffix or 'none'}')"
+                f"{output}: a {fmt.value} redline needs a {SUFFIX[fmt]} file name (got '{output.suffix or 'none'}')"
             )
         if output.resolve() == file.resolve():
             raise ConfigError(f"{output}: refusing to overwrite the input")
         return output
-    return DEFAULT_DIR / f"{file.stem}.redline.docx" if fmt == "docx" else None
+    return DEFAULT_DIR / f"{file.stem}.redline.docx" if fmt == RedlineFormat.docx else None
 
 
 def _summary(target: Path, plan: RedlinePlan, unplaced: int, parties: str, risk: float) -> str:
