@@ -218,6 +218,35 @@ def test_insertions_stay_out_of_the_signature_block(pdf_reviewed: Reviewed) -> N
             assert edit.start <= witness, edit.requirement_id
 
 
+def test_contrary_language_is_struck_whole_or_flagged_when_it_carries_other_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "mou.txt"
+    path.write_text(
+        "MEMORANDUM OF UNDERSTANDING\n\nBetween the Harrow Glen Police Department and the Harrow Glen "
+        "School District.\n\n1. DUTIES\n\n1.1 The SRO shall patrol the campus and answer calls for "
+        "service.\n\n1.2 The SRO shall enforce the dress code and school rules in the hallways.\n\n"
+        "1.3 The SRO may issue lunch detentions for tardiness.\n\n"
+        "2. SUPERVISION\n\n2.1 The SRO shall be supervised by the Patrol Division Lieutenant and shall "
+        "enforce the student code of conduct at dismissal.\n",
+        encoding="utf-8",
+    )
+    reviewed = _reviewed(path)
+    text = reviewed.document.text
+    assert reviewed.review.finding("supervision").status.value == "present"
+    edits = [e for e in reviewed.plan.edits if e.requirement_id == "discipline_carveout"]
+    deleted = {e.old_text: e for e in edits if e.kind in ("replace", "strike")}
+    assert set(deleted) == {
+        "The SRO shall enforce the dress code and school rules in the hallways.",
+        "The SRO may issue lunch detentions for tardiness.",
+    }  # whole items, their numbers ("1.2 ", "1.3 ") kept
+    assert all(text[e.start - 4 : e.start] in ("1.2 ", "1.3 ") for e in deleted.values())
+    struck = next(e for e in deleted.values() if e.kind == "strike")
+    assert struck.new_text == "[Intentionally omitted.]" and "It is struck" in struck.comment
+    flagged = next(e for e in edits if e.kind == "flag")  # also the chain of command's evidence: kept
+    assert flagged.old_text is not None and flagged.old_text.startswith("The SRO shall be supervised by")
+    assert flagged.new_text == ""
+    assert "drafter should rewrite it" in flagged.comment
+
+
 # --- DOCX output -----------------------------------------------------------------------------------
 
 

@@ -42,11 +42,6 @@ def accept_in_place(document: Any) -> None:
             _unwrap(element)
 
 
-def accepted_text(document: Any) -> str:
-    """Paragraph texts of an accepted copy, one per line (for quick checks)."""
-    return "\n".join(p.text for p in accept_all(document).paragraphs)
-
-
 def _unwrap(element: Any) -> None:
     parent = element.getparent()
     if parent is None:

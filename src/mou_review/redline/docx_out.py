@@ -46,11 +46,14 @@ class _TextMap:
     def __init__(self, document: Any) -> None:
         self.paragraphs = list(_iter_paragraphs(document))
         self.starts: list[int] = []
+        self.lengths: list[int] = []
         pieces, offset = [], 0
         for paragraph in self.paragraphs:
             self.starts.append(offset)
-            pieces.append(paragraph.text)
-            offset += len(paragraph.text) + 2
+            text = paragraph_text(paragraph)
+            self.lengths.append(len(text))
+            pieces.append(text)
+            offset += len(text) + 2
         text = "\n\n".join(pieces)
         self.grounder = Grounder(Document(info=DocumentInfo(doc_id="docx", path="docx"), text=text))
 
@@ -61,8 +64,8 @@ class _TextMap:
     def parts(self, start: int, end: int) -> list[tuple[Paragraph, int, int]]:
         """(paragraph, start, end) pieces of the located range, one per paragraph it touches."""
         out = []
-        for paragraph, p_start in zip(self.paragraphs, self.starts, strict=True):
-            p_end = p_start + len(paragraph.text)
+        for paragraph, p_start, length in zip(self.paragraphs, self.starts, self.lengths, strict=True):
+            p_end = p_start + length
             if p_start <= end and start <= p_end and (start < p_end or start == end):
                 out.append((paragraph, max(start, p_start) - p_start, min(end, p_end) - p_start))
         return out
@@ -263,8 +266,8 @@ def _isolate(paragraph: Paragraph, start: int, end: int) -> list[Run]:
     """
     out: list[Run] = []
     pos = 0
-    for child in list(paragraph._p.xpath("w:r | w:hyperlink")):
-        text = child.text
+    for child in _live_children(paragraph):
+        text = Run(child, paragraph).text if child.tag == qn("w:r") else child.text
         c_start, c_end = pos, pos + len(text)
         pos = c_end
         if c_end <= start or c_start >= end or not text or child.tag != qn("w:r"):
@@ -276,6 +279,19 @@ def _isolate(paragraph: Paragraph, start: int, end: int) -> list[Run]:
             _split(child, end - c_start)
         out.append(Run(child, paragraph))
     return out
+
+
+def _live_children(paragraph: Paragraph) -> list[Any]:
+    """Runs and hyperlinks as the accepted text reads them: an earlier author's tracked insertion
+    counts (its runs sit inside w:ins), a tracked deletion does not."""
+    return list(paragraph._p.xpath("w:r | w:hyperlink | w:ins/w:r | w:moveTo/w:r"))
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """The paragraph's text with the revisions it already carries accepted."""
+    return "".join(
+        Run(c, paragraph).text if c.tag == qn("w:r") else (c.text or "") for c in _live_children(paragraph)
+    )
 
 
 def _live_text(paragraph: Paragraph) -> str:
