@@ -201,7 +201,13 @@ def render_markdown(review: DocumentReview) -> str:
     ]
     lines += [f"> note: {n}" for n in review.notes]
     for f in review.findings:
-        lines += ["", f"## {f.requirement_id}: {f.status.value} ({f.severity.value})", "", f.rationale]
+        contrary = ", contrary language" if f.contrary else ""
+        lines += [
+            "",
+            f"## {f.requirement_id}: {f.status.value} ({f.severity.value}{contrary})",
+            "",
+            f.rationale,
+        ]
         if f.issues:
             lines.append(f"Issues: {', '.join(f.issues)}")
         lines += [f'> "{e.quote}" (page {e.page}, chars {e.start}-{e.end})' for e in f.evidence]
