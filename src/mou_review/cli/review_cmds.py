@@ -273,6 +273,12 @@ def eval_cmd(
         table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
     for metric in SUMMARY_METRICS:
         table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
+    for name, fact in reports[0].facts.items():
+        table.add_row(
+            f"fact {name} (exact match)",
+            *[f"{r.facts[name].accuracy:.3f}" for r in reports],
+            str(fact.support),
+        )
     for label, cells in usage_rows(reports):
         table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
     write_table(table, output)
