@@ -42,6 +42,7 @@ class DocumentInfo(BaseModel):
     state: str | None = None
     year: int | None = None
     split: str | None = None
+    nces_id: str | None = Field(None, description="NCES district id from manifest.csv, a join key")
 
 
 class Document(BaseModel):
@@ -107,6 +108,9 @@ class Finding(BaseModel):
     ungrounded_quotes: int = Field(0, description="quotes proposed by the reviewer that were not found")
     offtopic_quotes: int = Field(0, description="located quotes dropped as not about the requirement")
     needs_review: bool = Field(False, description="the LLM and the offline rules disagree sharply here")
+    contrary: bool = Field(
+        False, description="weak because the MOU says the opposite of the guidance, not because it is silent"
+    )
 
     @property
     def deficient(self) -> bool:

@@ -11,7 +11,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+<<<<<<< HEAD
 from . import batch_cmds, logs_cmds, redline_cmds, review_cmds, store_cmds
+=======
+from . import batch_cmds, diff_cmds, redline_cmds, review_cmds, store_cmds
+>>>>>>> main
 
 
 class OneLineErrors(TyperGroup):
@@ -67,7 +71,11 @@ store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
 batch_cmds.register(app)
+<<<<<<< HEAD
 logs_cmds.register(app)
+=======
+diff_cmds.register(app)
+>>>>>>> main
 
 
 def package_version() -> str:

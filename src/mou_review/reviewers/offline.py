@@ -17,7 +17,7 @@ from ..quotes import quote_at, sentence_spans
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
-_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
+_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature|^[ \t]*by:\s", re.I | re.M)
 MAX_QUOTES = 3
 
 
@@ -159,7 +159,10 @@ def _decide(
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
         return _finding(
-            base, Status.weak, issues, f"contrary language: '{contrary[0][1].group(0)}'"
+            base.model_copy(update={"contrary": True}),
+            Status.weak,
+            issues,
+            f"contrary language: '{contrary[0][1].group(0)}'",
         ), _quotes(contrary)
     enough = len(hits.strong) >= signals.min_strong
     if signals.require_topic_for_present and not hits.topic:
