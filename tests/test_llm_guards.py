@@ -323,3 +323,24 @@ def test_ask_unsure_sends_only_what_the_rules_judge_weak_and_keeps_the_rest(mou:
     }
     kept = result.finding("purpose")
     assert kept is not None and "not sent to the LLM" in kept.rationale and kept.evidence
+
+
+def test_the_cautious_policy_lets_the_model_lower_the_rules_verdict_but_never_raise_it(
+    mou: Any, tmp_path: Path
+) -> None:
+    """partner_roles is weak by the rules: the model's missing stands, its present does not."""
+    checklist = subset("partner_roles")
+    for said, expected in [("missing", Status.missing), ("present", Status.weak)]:
+        quote = "The Department shall collect data on arrests, citations and referrals and report them each semester."
+        reply = answer(
+            {
+                "requirement_id": "partner_roles",
+                "status": said,
+                "quotes": [quote] if said == "present" else [],
+            }
+        )
+        s = settings(tmp_path / said, llm_policy="cautious")
+        result, _ = review(mou, s, checklist, [reply])
+        finding = result.findings[0]
+        assert finding.status is expected, said
+        assert ("the LLM said present" in finding.rationale) == (said == "present")

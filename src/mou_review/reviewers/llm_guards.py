@@ -155,11 +155,23 @@ def _rules_first(j: Judges) -> str:
     return "model" if j.model.status in (Status.present, Status.weak) else "rules"
 
 
+_CREDIT = {Status.missing: 0, Status.weak: 1, Status.present: 2, Status.not_applicable: 3}
+
+
+def _cautious(j: Judges) -> str:
+    """The model may only lower the rules' verdict (present > weak > missing), never raise it: a
+    small model that leans `present` cannot make a review more favourable than the rules."""
+    if j.model.status is Status.not_applicable or j.rules.status is Status.not_applicable:
+        return "rules"
+    return "model" if _CREDIT[j.model.status] < _CREDIT[j.rules.status] else "rules"
+
+
 POLICIES: dict[str, Pick] = {
     "model": lambda j: "model",
     "veto": _veto,
     "evidence": _evidence,
     "rules_first": _rules_first,
+    "cautious": _cautious,
     "rules": lambda j: "rules",
 }
 
