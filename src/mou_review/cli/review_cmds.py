@@ -11,7 +11,7 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
-from ..checklist import Checklist, load_checklist
+from ..checklist import Checklist, load_checklist, resolve_checklist
 from ..config import Settings
 from ..documents import content_hash
 from ..errors import ConfigError, DocumentError, MouReviewError
@@ -63,9 +63,13 @@ def checklist_cmd(
     if fmt == TableFormat.json:
         write_output(cl.model_dump_json(indent=2), output)
         return
-    table = Table("id", "severity", "present when", title=f"{cl.title} (v{cl.version})")
+    cited = any(r.statute for r in cl.requirements)
+    table = Table(
+        "id", "severity", "present when", *(["statute"] if cited else []), title=f"{cl.title} (v{cl.version})"
+    )
     for r in cl.requirements:
-        table.add_row(r.id, r.severity.value + (" (conditional)" if r.conditional else ""), r.present)
+        severity = r.severity.value + (" (conditional)" if r.conditional else "")
+        table.add_row(r.id, severity, r.present, *([r.statute or ""] if cited else []))
     write_table(table, output)
 
 
@@ -87,9 +91,9 @@ def review_cmd(
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
-    cl = load_checklist(settings.checklist)
-    reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
     document, clauses, vectors = ingested(file, settings)
+    cl = resolve_checklist(settings.checklist, document.info.state)  # auto: the manifest state's pack
+    reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
     result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.retrieval.top_k)
     if fmt == ReportFormat.json:
         write_output(result.model_dump_json(indent=2), output)
