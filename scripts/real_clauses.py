@@ -50,6 +50,7 @@ SAME_DOCUMENT: dict[str, str] = {
         [f"publicrecords.casselberry.org:doc{n}" for n in (273828, 310224, 311989, 312709, 346418)],
         "publicrecords.casselberry.org:doc310543",
     ),
+    "chccs.org/domain/1073": "nc-wilsoncounty.civicplus.com/369/School-Resource-Officers",
     "weblink.winterspringsfl.org:doc383467": "weblink.winterspringsfl.org:doc381747",
     "san-marcos-tx.legistar.com:item6845817": "weblink.sanmarcostx.gov:doc1552491",
     "lfportal.everettwa.gov:doc1750745": "lfportal.everettwa.gov:doc1748170",
