@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,8 @@ class MatrixRow:
     year: int | None
     risk_score: float
     statuses: dict[str, Status]
+    ocr_findings: set[str] = field(default_factory=set)  # requirements whose evidence rests on OCR text
+    ocr: bool = False
 
     def group(self, by: GroupBy) -> str:
         value = self.state if by == "state" else self.year
@@ -88,6 +90,8 @@ def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: 
             year=r.document.year,
             risk_score=r.risk_score,
             statuses={f.requirement_id: f.status for f in r.findings},
+            ocr_findings={f.requirement_id for f in r.findings if any(e.ocr for e in f.evidence)},
+            ocr=r.document.ocr,
         )
         for r in reviews
     ]
@@ -137,11 +141,22 @@ def wide_csv(matrix: Matrix) -> str:
     """One row per MOU, one column per requirement."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["doc_id", "file", "district", "state", "year", "risk_score", *matrix.requirement_ids])
+    writer.writerow(
+        ["doc_id", "file", "district", "state", "year", "risk_score", "ocr", *matrix.requirement_ids]
+    )
     for row in matrix.rows:
         cells = [row.statuses[rid].value if rid in row.statuses else "" for rid in matrix.requirement_ids]
         writer.writerow(
-            [row.doc_id, row.file, row.district, row.state or "", row.year or "", row.risk_score, *cells]
+            [
+                row.doc_id,
+                row.file,
+                row.district,
+                row.state or "",
+                row.year or "",
+                row.risk_score,
+                int(row.ocr),
+                *cells,
+            ]
         )
     return buf.getvalue()
 
@@ -151,7 +166,18 @@ def long_csv(matrix: Matrix) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
-        ["doc_id", "file", "district", "state", "year", "requirement_id", "severity", "status", "deficient"]
+        [
+            "doc_id",
+            "file",
+            "district",
+            "state",
+            "year",
+            "requirement_id",
+            "severity",
+            "status",
+            "deficient",
+            "ocr",
+        ]
     )
     for row in matrix.rows:
         for rid in matrix.requirement_ids:
@@ -167,6 +193,7 @@ def long_csv(matrix: Matrix) -> str:
                     matrix.severities[rid].value,
                     status.value if status else "",
                     int(bool(status and status.deficient)),
+                    int(rid in row.ocr_findings),
                 ]
             )
     return buf.getvalue()

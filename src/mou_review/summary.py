@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .models import DocumentReview, Severity
 
@@ -30,6 +30,9 @@ class TriageRow(BaseModel):
     major: int
     minor: int
     deficient: list[str]
+    ocr: bool = Field(False, description="some of the text was read by OCR: check quotes against the scan")
+    ocr_confidence: float | None = Field(None, description="mean OCR confidence of its OCR'd pages (0-100)")
+    warnings: list[str] = Field(default_factory=list, description="non-fatal problems reading the file")
 
     @classmethod
     def from_review(cls, review: DocumentReview, path: str) -> TriageRow:
@@ -51,6 +54,9 @@ class TriageRow(BaseModel):
             major=sum(f.severity == Severity.major for f in deficient),
             minor=sum(f.severity == Severity.minor for f in deficient),
             deficient=[f.requirement_id for f in deficient],
+            ocr=info.ocr,
+            ocr_confidence=info.ocr_confidence,
+            warnings=info.warnings,
         )
 
 
@@ -59,6 +65,9 @@ class Failure(BaseModel):
 
     path: str
     reason: str
+    warnings: list[str] = Field(
+        default_factory=list, description="noticed while reading it, before it failed"
+    )
 
 
 def summarize(
@@ -85,5 +94,7 @@ def rows_csv(rows: list[TriageRow]) -> str:
         record: dict[str, Any] = row.model_dump()
         record["parties"] = "; ".join(row.parties)
         record["deficient"] = " ".join(row.deficient)
+        record["ocr"] = int(row.ocr)
+        record["warnings"] = "; ".join(row.warnings)
         writer.writerow(record)
     return buf.getvalue()
