@@ -74,6 +74,8 @@ class DocumentInfo(BaseModel):
     def ocr_confidence_of(self, page: int) -> float | None:
         return next((p.confidence for p in self.ocr_pages if p.page == page), None)
 
+    nces_id: str | None = Field(None, description="NCES district id from manifest.csv, a join key")
+
 
 class Document(BaseModel):
     """A loaded MOU: normalised text plus where each page starts in it."""
@@ -142,6 +144,9 @@ class Finding(BaseModel):
     redline: str | None = None
     backend: str | None = Field(None, description="set when a finding came from a fallback backend")
     ungrounded_quotes: int = Field(0, description="quotes proposed by the reviewer that were not found")
+    contrary: bool = Field(
+        False, description="weak because the MOU says the opposite of the guidance, not because it is silent"
+    )
 
     @property
     def deficient(self) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class TriageOptions:
     embedding: str = "wordllama"
     workers: int | None = 1  # None: one, or more for a large batch (LimitsSettings.workers_for)
     force: bool = False
+    as_of: date | None = None  # for the overdue flag; None: today
     load: LoadSettings = field(default_factory=LoadSettings)
 
 
@@ -364,7 +366,9 @@ def run_triage(
                 on_done(outcome)
     sink.flush()
     later = {path for path, _ in sink.duplicates}
-    rows, ordered = summary.summarize([o for o in plan.order if o[1] not in later], sink.reviews)
+    rows, ordered = summary.summarize(
+        [o for o in plan.order if o[1] not in later], sink.reviews, options.as_of
+    )
     reused = [doc_id for doc_id in plan.finished if doc_id not in sink.reviewed]
     return TriageResult(
         rows,

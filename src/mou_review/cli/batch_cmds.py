@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -71,7 +72,14 @@ def register(app: typer.Typer) -> None:
 
 
 def run_batch(
-    paths: list[Path], out: Path, settings: Settings, *, force: bool, index: bool, title: str
+    paths: list[Path],
+    out: Path,
+    settings: Settings,
+    *,
+    force: bool,
+    index: bool,
+    title: str,
+    as_of: datetime | None = None,
 ) -> TriageResult:
     """Triage with a progress bar; writes reviews as they finish, then the summary files."""
     missing = [p for p in paths if not p.exists()]
@@ -84,6 +92,7 @@ def run_batch(
         embedding=settings.retrieval.embedding,
         workers=settings.limits.workers,
         force=force,
+        as_of=as_of.date() if as_of else None,
         load=settings.load,
     )
     store = open_store(settings) if index else None
@@ -152,11 +161,17 @@ def triage_cmd(
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="date the overdue flag is judged on [default: today]"
+        ),
+    ] = None,
     revisions: RevisionsOpt = None,
 ) -> None:
     """Review every MOU, worst first: triage.csv/json and an HTML report; resumable (--force redoes)."""
     settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port, revisions)
-    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage")
+    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage", as_of=as_of)
     table = Table("#", "file", "risk", "critical", "major", "minor", title="worst MOUs")
     for rank, row in enumerate(result.rows[:10], 1):
         table.add_row(
@@ -198,10 +213,16 @@ def compare_cmd(
     }
     for name, text in files.items():
         write_atomic(out / name, text)
-    table = Table("requirement", "severity", "addressed", "deficient", title=f"{len(matrix.rows)} MOU(s)")
+    table = Table(
+        "requirement", "severity", "addressed", "deficient", "contrary", title=f"{len(matrix.rows)} MOU(s)"
+    )
     for p in prevalence(matrix):
         table.add_row(
-            p.requirement_id, p.severity.value, f"{p.addressed_share:.0%}", f"{p.deficient_share:.0%}"
+            p.requirement_id,
+            p.severity.value,
+            f"{p.addressed_share:.0%}",
+            f"{p.deficient_share:.0%}",
+            f"{p.contrary_share:.0%}",
         )
     stdout.print(table)
     console.print(f"open {out / 'compare.html'}", highlight=False)
