@@ -26,6 +26,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # in bigger calls. 512 rows keeps each call near a quarter of a second, so the ingest pool's threads
 # still get to feed workers and collect results between calls.
 ADD_CALL_ROWS = 512
+# How a document was read (OCR pages, tracked revisions, conversion, warnings), kept as one JSON field.
+LOAD_FIELDS = {"ocr_pages", "revisions", "revisions_view", "converted_from", "warnings"}
 
 
 @dataclass
@@ -248,6 +250,7 @@ def _document_meta(document: Document, n_clauses: int) -> dict[str, Any]:
         "clauses": n_clauses,
         "parties": json.dumps(info.parties),
         "page_starts": json.dumps(document.page_starts),
+        "load": json.dumps(info.model_dump(include=LOAD_FIELDS)),
     }
     for key in ("title", "effective_date", "district", "state", "year", "split"):
         value = getattr(info, key)
@@ -262,7 +265,11 @@ def _stored(meta: dict[str, Any]) -> StoredDocument:
         for k in ("doc_id", "path", "pages", "title", "effective_date", "district", "state", "year", "split")
         if k in meta
     }
-    info = DocumentInfo(**fields, parties=json.loads(str(meta.get("parties", "[]"))))
+    info = DocumentInfo(
+        **fields,
+        **json.loads(str(meta.get("load", "{}"))),
+        parties=json.loads(str(meta.get("parties", "[]"))),
+    )
     return StoredDocument(info=info, clauses=int(meta.get("clauses", 0)))
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
 from ..config import Settings
-from ..documents import content_hash
+from ..documents import file_id
 from ..errors import ConfigError, DocumentError, MouReviewError
 from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
 from ..eval_report import render_markdown as render_eval_markdown
@@ -34,12 +34,15 @@ from .common import (
     PlainHelp,
     PortOpt,
     ReportFormat,
+    RevisionsOpt,
     StoreOpt,
     TableFormat,
     console,
     guarded,
     make_settings,
+    print_read_report,
     resolve_backend,
+    with_revisions,
     write_output,
     write_table,
 )
@@ -86,12 +89,15 @@ def review_cmd(
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
+    revisions: RevisionsOpt = None,
 ) -> None:
     """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
+    settings = with_revisions(settings, revisions)
     document, clauses, vectors = ingested(file, settings)
+    print_read_report(None, [], [f"{file}: {w}" for w in document.warnings])
     cl = resolve_checklist(settings.checklist, document.info.state)  # auto: the manifest state's pack
     reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
     result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.retrieval.top_k)
@@ -114,7 +120,7 @@ def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np
     report = ingest([file], settings, clause_store)
     if report.failed:
         raise DocumentError(file, report.failed[0][1])
-    doc_id = content_hash(file.read_bytes())
+    doc_id = file_id(file, settings.load)
     document = clause_store.get_document(doc_id)
     if document is None:
         raise MouReviewError(f"{file}: not found in the store after ingest")
@@ -124,7 +130,11 @@ def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np
 
 def check_one_file(file: Path) -> None:
     """A folder or a missing path is a usage error, said before any work starts."""
-    if file.is_dir():
+    try:
+        is_dir = file.is_dir()
+    except OSError as exc:  # e.g. inside a folder we may not enter
+        raise DocumentError(file, f"cannot read file ({exc.strerror})") from None
+    if is_dir:
         raise DocumentError(
             file, "is a folder; this command takes one file (`mou-review triage` takes folders)"
         )
