@@ -3,7 +3,8 @@
 A finished document is `<out>/reviews/<doc_id>.json` (a DocumentReview, written atomically after the
 document's HTML page), so that file is the commit marker: an interrupted run picks up where it
 stopped, never redoes a finished review and never loses one. A result whose key (document,
-checklist id and version, backend, prompt version) differs from this run's is redone.
+checklist id and version, backend, prompt version, and the rules key: a digest of the checklist
+file, the reviewer's code and the retrieval settings) differs from this run's is redone.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from .documents import content_hash, discover
 from .ingest import Prepared, prepare
 from .metadata import read_manifest
 from .models import DocumentReview
-from .review import review_document, warm
+from .pipeline import review_prepared
+from .review import warm
 from .reviewers import Reviewer, make_reviewer
 from .store import ClauseStore
 from .summary import Failure
+from .versions import rules_key
 
 REVIEWS_DIR = "reviews"
 PAGES_DIR = "docs"
@@ -58,6 +61,7 @@ class ResultKey:
     checklist_version: int
     backend: str
     prompt_version: str | None
+    rules: str | None = None  # checklist file, reviewer code, retrieval (pipeline.rules_key)
 
     @classmethod
     def of(cls, review: DocumentReview) -> ResultKey:
@@ -67,6 +71,7 @@ class ResultKey:
             review.checklist_version,
             review.backend,
             review.prompt_version,
+            review.rules,
         )
 
 
@@ -139,9 +144,14 @@ def load_result(path: Path) -> DocumentReview | None:
 
 
 def make_plan(
-    paths: list[Path], out: Path, expected: Callable[[str], ResultKey], force: bool, indexed: set[str] | None
+    paths: list[Path],
+    out: Path,
+    expected: Callable[[str], ResultKey],
+    force: bool,
+    indexed: set[str] | None,
+    reuse: tuple[Path, ...] = (),
 ) -> TriagePlan:
-    """Which files need a review, which are finished, which cannot be read."""
+    """Which files need a review, which are finished (here or in a `reuse` folder), which cannot be read."""
     plan = TriagePlan()
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
@@ -160,15 +170,26 @@ def make_plan(
         seen.add(doc_id)
         plan.order.append((doc_id, str(path)))
         manifest = manifests.setdefault(path.parent, read_manifest(path.parent))
-        done = None if force else load_result(review_path(out, doc_id))
-        if done is not None and ResultKey.of(done) == expected(doc_id):
+        done = None if force else _finished(doc_id, expected(doc_id), (out, *reuse))
+        if done is not None:
             plan.finished[doc_id] = done
+            if not review_path(out, doc_id).is_file():  # reused from another run's folder: copy it
+                write_atomic(review_path(out, doc_id), done.model_dump_json(indent=1))
             missing_page = not page_path(out, doc_id).is_file()
             if missing_page or (indexed is not None and doc_id not in indexed):
                 plan.jobs.append(Job(str(path), doc_id, manifest, review=False))
         else:
             plan.jobs.append(Job(str(path), doc_id, manifest))
     return plan
+
+
+def _finished(doc_id: str, key: ResultKey, folders: tuple[Path, ...]) -> DocumentReview | None:
+    """The first finished review of `doc_id` made with this run's key, in `folders` in order."""
+    for folder in folders:
+        done = load_result(review_path(folder, doc_id))
+        if done is not None and ResultKey.of(done) == key:
+            return done
+    return None
 
 
 def _remove_torn_writes(out: Path) -> None:
@@ -204,10 +225,8 @@ def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> 
     if prepared.document is None or prepared.vectors is None or not job.review:
         return outcome
     try:
-        outcome.review = review_document(
-            prepared.document,
-            prepared.clauses,
-            prepared.vectors,
+        outcome.review = review_prepared(
+            prepared,
             load_checklist(options.checklist),
             reviewer or _reviewer(options.backend),
             top_k=options.top_k,
@@ -307,20 +326,23 @@ def run_triage(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     reviewer: Reviewer | None = None,
+    reuse: tuple[Path, ...] = (),
 ) -> TriageResult:
-    """Review every new or changed MOU under `paths` into `out`; reuse finished results.
+    """Review every new or changed MOU under `paths` into `out`; reuse finished results (also
+    those in `reuse` folders, e.g. a triage run that `compare` builds on).
 
     `reviewer` is for backends built with settings (llm); offline and keyword are built here.
     """
     checklist = load_checklist(options.checklist)
     reviewer = reviewer or _reviewer(options.backend)
     prompt_version = getattr(reviewer, "prompt_version", None)
+    rules = rules_key(checklist, reviewer, options.top_k, options.embedding)
 
     def expected(doc_id: str) -> ResultKey:
-        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version)
+        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version, rules)
 
     indexed = store.document_ids() if store is not None else None
-    plan = make_plan(paths, out, expected, options.force, indexed)
+    plan = make_plan(paths, out, expected, options.force, indexed, reuse)
     if on_start:
         on_start(len(plan.jobs))
     sink = ResultSink(out, store, plan)

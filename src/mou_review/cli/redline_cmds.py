@@ -14,7 +14,6 @@ from ..metadata import read_manifest
 from ..redline import make_adapter, plan_redline
 from ..redline.docx_out import write_docx
 from ..redline.md_out import render_markdown
-from ..review import review_document
 from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
@@ -29,7 +28,7 @@ from .common import (
     resolve_backend,
     write_output,
 )
-from .review_cmds import ingested
+from .review_cmds import reviewed
 
 
 class RedlineFormat(StrEnum):
@@ -71,12 +70,13 @@ def redline_cmd(
     resolved = resolve_backend(backend, settings)
     adapter = make_adapter(resolved, settings, cl)
     reviewer = make_reviewer(resolved, settings, cl)
-    document, clauses, vectors = ingested(file, settings)
-    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.retrieval.top_k)
+    prepared, review = reviewed(file, settings, cl, reviewer)
+    document = prepared.document
+    assert document is not None and prepared.vectors is not None  # review_file raised otherwise
     plan = plan_redline(
         document,
-        clauses,
-        vectors,
+        prepared.clauses,
+        prepared.vectors,
         review,
         cl,
         adapter,

@@ -6,23 +6,20 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist
 from ..config import Settings
-from ..documents import content_hash
-from ..errors import ConfigError, DocumentError, MouReviewError
+from ..errors import ConfigError, DocumentError
 from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
 from ..eval_report import render_markdown as render_eval_markdown
 from ..evaluate import run_eval
-from ..ingest import ingest
-from ..models import SEVERITY_RANK, Clause, Document, DocumentReview, Severity
-from ..review import review_document
+from ..ingest import Prepared
+from ..models import SEVERITY_RANK, DocumentReview, Severity
+from ..pipeline import review_file
 from ..reviewers import BatchReviewer, Reviewer, make_reviewer
-from ..store import open_store
 from .common import (
     Backend,
     BackendOpt,
@@ -79,18 +76,22 @@ def review_cmd(
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="exit 1 when a deficiency of this severity or worse")
     ] = None,
+    index: Annotated[
+        bool, typer.Option("--index", help="also add the file to the store, for search and similar")
+    ] = False,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
 ) -> None:
-    """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
+    """Review one MOU: a finding per requirement with located quotes (in memory; no store needed)."""
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
     cl = load_checklist(settings.checklist)
     reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
-    document, clauses, vectors = ingested(file, settings)
-    result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.retrieval.top_k)
+    prepared, result = reviewed(file, settings, cl, reviewer)
+    if index:
+        add_to_store([prepared], settings)
     if fmt == ReportFormat.json:
         write_output(result.model_dump_json(indent=2), output)
     elif fmt == ReportFormat.md:
@@ -103,21 +104,6 @@ def review_cmd(
             raise typer.Exit(1)
 
 
-def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np.ndarray]:
-    """One file from the store, ingested first if it is not there yet: its text, clauses and vectors."""
-    check_one_file(file)
-    clause_store = open_store(settings)
-    report = ingest([file], settings, clause_store)
-    if report.failed:
-        raise DocumentError(file, report.failed[0][1])
-    doc_id = content_hash(file.read_bytes())
-    document = clause_store.get_document(doc_id)
-    if document is None:
-        raise MouReviewError(f"{file}: not found in the store after ingest")
-    clauses, vectors = clause_store.get_clauses(doc_id)
-    return document, clauses, vectors
-
-
 def check_one_file(file: Path) -> None:
     """A folder or a missing path is a usage error, said before any work starts."""
     if file.is_dir():
@@ -128,30 +114,38 @@ def check_one_file(file: Path) -> None:
         raise DocumentError(file, "no such file")
 
 
-def _review_with_progress(
-    document: Document,
-    clauses: list[Clause],
-    vectors: np.ndarray,
-    cl: Checklist,
-    reviewer: Reviewer,
-    top_k: int,
-) -> DocumentReview:
-    """A progress bar while a remote reviewer works; usage and fallbacks said on stderr after."""
+def add_to_store(prepared: list[Prepared], settings: Settings) -> None:
+    """Index already-prepared documents (no second load or embedding)."""
+    from ..store import open_store  # Chroma is imported only when a store is wanted
+
+    store = open_store(settings)
+    store.add_many(
+        [(p.document, p.clauses, p.vectors) for p in prepared if p.document and p.vectors is not None]
+    )
+    console.print(f"indexed in the store at {settings.store.where()}", highlight=False)
+
+
+def reviewed(
+    file: Path, settings: Settings, cl: Checklist, reviewer: Reviewer
+) -> tuple[Prepared, DocumentReview]:
+    """The one pipeline over one file; a remote reviewer gets a progress bar and a usage line."""
+    check_one_file(file)
     if not isinstance(reviewer, BatchReviewer):
-        return review_document(document, clauses, vectors, cl, reviewer, top_k=top_k)
+        return review_file(file, settings, cl, reviewer)
     with progress_bar() as bar:
-        task = bar.add_task(
-            f"reviewing {Path(document.info.path).name}", total=len(cl.requirements), failed=0
-        )
-        result = review_document(
-            document,
-            clauses,
-            vectors,
+        task = bar.add_task(f"reviewing {file.name}", total=len(cl.requirements), failed=0)
+        prepared, result = review_file(
+            file,
+            settings,
             cl,
             reviewer,
-            top_k=top_k,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    _say_usage(result)
+    return prepared, result
+
+
+def _say_usage(result: DocumentReview) -> None:
     fallen = sum(f.backend is not None for f in result.findings)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
@@ -164,7 +158,6 @@ def _review_with_progress(
         f"{f'; {fallen} finding(s) from offline fallback' if fallen else ''}[/dim]",
         highlight=False,
     )
-    return result
 
 
 def _table(review: DocumentReview) -> Table:
