@@ -46,9 +46,18 @@ SAME_DOCUMENT: dict[str, str] = {
     "lawinsider.com/contracts/similar/fAWvjIaWRd3": "rdso3donline.com:doc5539339",
     "publicrecords.casselberry.org:doc253449": "publicrecords.casselberry.org:doc310543",
     "publicrecords.casselberry.org:doc71671": "publicrecords.casselberry.org:doc310543",
+    **dict.fromkeys(
+        [f"publicrecords.casselberry.org:doc{n}" for n in (273828, 310224, 312709, 346418)],
+        "publicrecords.casselberry.org:doc310543",
+    ),
+    "san-marcos-tx.legistar.com:item6845817": "weblink.sanmarcostx.gov:doc1552491",
+    "lfportal.everettwa.gov:doc1750745": "lfportal.everettwa.gov:doc1748170",
+    "lfportal.everettwa.gov:doc684826": "lfportal.everettwa.gov:doc1748170",
+    "laserfiche.cityofokeechobee.com:doc58736": "laserfiche.cityofokeechobee.com:doc66898",
+    "documents.cityofparkland.org:doc18977": "documents.cityofparkland.org:doc18880",
     "server3.co.orange.nc.us:8088:doc49048": "server3.co.orange.nc.us:8088:doc47786",
     **dict.fromkeys(
-        [f"weblink.sanmarcostx.gov:doc{n}" for n in (666138, 1603299, 1755599, 1884742)],
+        [f"weblink.sanmarcostx.gov:doc{n}" for n in (342250, 666138, 1371512, 1603299, 1755599, 1884742)],
         "weblink.sanmarcostx.gov:doc1552491",
     ),
 }
@@ -74,9 +83,11 @@ def _derived_group(url: str) -> str:
     weblink = re.search(r"/\d+/doc/(\d+)/Page\d+\.aspx", parsed.path, re.IGNORECASE)
     if weblink:
         return f"{host}:doc{weblink.group(1)}"
-    doc_id = parse_qs(parsed.query).get("id")
+    doc_id = parse_qs(parsed.query).get("id") or parse_qs(parsed.query).get("ID")
     if "docview.aspx" in parsed.path.lower() and doc_id:
         return f"{host}:doc{doc_id[0]}"
+    if host.endswith("legistar.com") and doc_id:
+        return f"{host}:item{doc_id[0]}"
     flip = re.match(r"/(\w+)/(\w+)/files/", parsed.path)
     if host.endswith("flipbuilder.com") and flip:
         return f"{host}:{flip.group(1)}/{flip.group(2)}"
