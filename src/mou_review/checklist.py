@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -49,6 +50,10 @@ class Signals(BaseModel):
 class Requirement(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
+    statute: str | None = Field(None, description="the statute section this requirement comes from")
+    extends: str | None = Field(
+        None, description="'<checklist>/<requirement>' whose fields this one starts from"
+    )
     severity: Severity
     description: str
     present: str
@@ -62,6 +67,8 @@ class Checklist(BaseModel):
     id: str
     version: int = 1
     title: str
+    state: str | None = Field(None, description="two-letter state a state pack applies to")
+    statute: str | None = Field(None, description="the statute a state pack implements")
     requirements: list[Requirement] = Field(min_length=1)
     digest: str = Field("", exclude=True, description="sha256 of the YAML text it was loaded from")
 
@@ -86,7 +93,7 @@ def load_checklist(name_or_path: str | Path = DEFAULT_CHECKLIST) -> Checklist:
     return _load_checklist(str(name_or_path), stamp)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
@@ -101,7 +108,7 @@ def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
         text = packaged.read_text(encoding="utf-8")
         source = name_or_path
     try:
-        checklist = Checklist.model_validate(yaml.safe_load(text))
+        checklist = Checklist.model_validate(resolve_extends(yaml.safe_load(text), source))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
     except ValidationError as exc:
@@ -110,3 +117,56 @@ def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
         raise ConfigError(f"{source}: invalid checklist at '{where}': {first['msg']}") from exc
     checklist.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return checklist
+
+
+def resolve_extends(data: Any, source: str) -> Any:
+    """Requirements with `extends: <checklist>/<id>` start from that requirement's fields.
+
+    The requirement's own fields replace the base's; `signals` are merged key by key, so a pack
+    can add a contrary pattern or a statute without copying the patterns it shares.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("requirements"), list):
+        return data
+    resolved = []
+    for item in data["requirements"]:
+        if isinstance(item, dict) and item.get("extends"):
+            item = _merged(_base_requirement(str(item["extends"]), source), item)
+        resolved.append(item)
+    return {**data, "requirements": resolved}
+
+
+def _base_requirement(ref: str, source: str) -> dict[str, Any]:
+    checklist_id, _, requirement_id = ref.partition("/")
+    if checklist_id == source:
+        raise ConfigError(f"{source}: requirement extends its own checklist ({ref})")
+    try:
+        base = load_checklist(checklist_id).get(requirement_id)
+    except KeyError:
+        raise ConfigError(f"{source}: extends {ref!r}, which {checklist_id} does not have") from None
+    return base.model_dump(exclude={"extends", "statute"})
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    signals = {**base.get("signals", {}), **own.get("signals", {})}
+    return {**base, **own, "signals": signals}
+
+
+def pack_for_state(state: str | None) -> str | None:
+    """The packaged state checklist for a two-letter state, if there is one."""
+    if not state:
+        return None
+    packaged = resources.files("mou_review") / "checklists" / f"{state.strip().lower()}.yaml"
+    return state.strip().lower() if packaged.is_file() else None
+
+
+def resolve_checklist(name: str, state: str | None = None) -> Checklist:
+    """`auto` means the document's state pack (manifest state), else cops-nasro."""
+    if name == "auto":
+        return load_checklist(pack_for_state(state) or DEFAULT_CHECKLIST)
+    return load_checklist(name)
+
+
+def packaged_ids() -> list[str]:
+    """Every checklist shipped with the package."""
+    folder = resources.files("mou_review") / "checklists"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .checklist import Checklist
 from .config import Settings
 from .errors import ConfigError
+from .fact_eval import FactScore, score_facts
 from .metadata import read_manifest
 from .models import DocumentReview, Status
 
@@ -39,6 +41,7 @@ class GoldDocument(BaseModel):
     checklist: str
     labels: dict[str, GoldLabel]
     split: str | None = None
+    facts: dict[str, Any] | None = None
 
 
 class RequirementScore(BaseModel):
@@ -70,6 +73,7 @@ class EvalReport(BaseModel):
     usage_per_document: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="LLM calls, tokens and cost per document file name"
     )
+    facts: dict[str, FactScore] = Field(default_factory=dict, description="exact-match accuracy per fact")
 
 
 def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None) -> list[GoldDocument]:
@@ -98,6 +102,7 @@ def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None
                 checklist=data["checklist"],
                 labels=data["labels"],
                 split=_split_of(resolved),
+                facts=data.get("facts"),
             )
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -218,6 +223,7 @@ def score(
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         usage={k: round(v, 6) for k, v in usage.items()},
         usage_per_document=per_document,
+        facts=score_facts([(g.gold_path, g.facts, r) for g, r in zip(golds, reviews, strict=True)]),
     )
 
 

@@ -111,6 +111,38 @@ class Finding(BaseModel):
         return self.status.deficient
 
 
+FactValue = str | int | float | bool
+
+
+class Fact(BaseModel):
+    """One fact: the words as written, their normalised form, and where the text says it."""
+
+    value: str = Field(description="the text's own words for the fact")
+    normalized: FactValue = Field(description="ISO date, USD amount, months, count, bool or name")
+    quote: Evidence | None = Field(None, description="the sentence that states the fact, located")
+
+
+class Facts(BaseModel):
+    """What an MOU states as data (see facts.py); a fact the text does not state is None."""
+
+    effective_date: Fact | None = Field(None, description="ISO YYYY-MM-DD")
+    term_end: Fact | None = Field(None, description="ISO YYYY-MM-DD, the last day of the term")
+    auto_renews: Fact | None = None
+    review_cycle_months: Fact | None = Field(None, description="how often the MOU itself is reviewed")
+    district_share_percent: Fact | None = Field(None, description="district's share of SRO pay")
+    district_annual_cost: Fact | None = Field(None, description="USD a year, the first year stated")
+    sro_count: Fact | None = None
+    training_hours: Fact | None = Field(None, description="yearly in-service hours")
+    agency: Fact | None = None
+    district: Fact | None = None
+
+    def normalized(self) -> dict[str, FactValue | None]:
+        """fact name -> normalised value (None when not stated), for CSV columns and scoring."""
+        return {
+            name: (f.normalized if (f := getattr(self, name)) else None) for name in type(self).model_fields
+        }
+
+
 class DocumentReview(BaseModel):
     document: DocumentInfo
     checklist: str
@@ -122,6 +154,7 @@ class DocumentReview(BaseModel):
     notes: list[str] = Field(default_factory=list)
     ungrounded_quotes: int = 0
     usage: dict[str, float] = Field(default_factory=dict, description="LLM tokens and estimated cost")
+    facts: Facts | None = Field(None, description="dates, cost, officers and parties as data")
     rules: str | None = Field(
         None, description="digest of the checklist file, reviewer code and retrieval that made this review"
     )

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .checklist import Checklist
+from .facts import extract_facts
 from .grounding import Grounder, ground_finding
 from .models import Clause, Document, DocumentReview, Finding, Severity
 from .retrieve import LexicalIndex, embed_queries, rank_in_memory
@@ -91,6 +92,7 @@ def review_document(
         notes=notes,
         ungrounded_quotes=sum(f.ungrounded_quotes for f in findings),
         usage=usage,
+        facts=extract_facts(document),
     )
 
 

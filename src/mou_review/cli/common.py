@@ -82,7 +82,13 @@ BackendOpt = Annotated[
     Backend | None, typer.Option("--backend", "-b", help="reviewer (auto: llm when configured, else offline)")
 ]
 ChecklistOpt = Annotated[
-    str | None, typer.Option("--checklist", metavar="ID|FILE", help="checklist id or YAML path")
+    str | None,
+    typer.Option(
+        "--checklist",
+        metavar="ID|FILE",
+        help="checklist id (cops-nasro, or a state pack: il wa va ny ma ct oh tx mn), auto (the manifest "
+        "state's pack; review only) or a YAML path",
+    ),
 ]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="output format")]
 OutputOpt = Annotated[

@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ..checklist import load_checklist
 from ..errors import ConfigError
 from ..metadata import read_manifest
 from ..redline import make_adapter, plan_redline
 from ..redline.docx_out import write_docx
 from ..redline.md_out import render_markdown
-from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
     ChecklistOpt,
@@ -66,11 +64,9 @@ def redline_cmd(
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
-    cl = load_checklist(settings.checklist)
     resolved = resolve_backend(backend, settings)
+    prepared, review, cl = reviewed(file, settings, resolved)
     adapter = make_adapter(resolved, settings, cl)
-    reviewer = make_reviewer(resolved, settings, cl)
-    prepared, review = reviewed(file, settings, cl, reviewer)
     document = prepared.document
     assert document is not None and prepared.vectors is not None  # review_file raised otherwise
     plan = plan_redline(

@@ -10,7 +10,7 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
-from ..checklist import Checklist, load_checklist
+from ..checklist import Checklist, load_checklist, resolve_checklist
 from ..config import Settings
 from ..errors import ConfigError, DocumentError
 from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
@@ -18,8 +18,8 @@ from ..eval_report import render_markdown as render_eval_markdown
 from ..evaluate import run_eval
 from ..ingest import Prepared
 from ..models import SEVERITY_RANK, DocumentReview, Severity
-from ..pipeline import review_file
-from ..reviewers import BatchReviewer, Reviewer, make_reviewer
+from ..pipeline import prepare_file, review_prepared
+from ..reviewers import BatchReviewer, make_reviewer
 from .common import (
     Backend,
     BackendOpt,
@@ -60,9 +60,13 @@ def checklist_cmd(
     if fmt == TableFormat.json:
         write_output(cl.model_dump_json(indent=2), output)
         return
-    table = Table("id", "severity", "present when", title=f"{cl.title} (v{cl.version})")
+    cited = any(r.statute for r in cl.requirements)
+    table = Table(
+        "id", "severity", "present when", *(["statute"] if cited else []), title=f"{cl.title} (v{cl.version})"
+    )
     for r in cl.requirements:
-        table.add_row(r.id, r.severity.value + (" (conditional)" if r.conditional else ""), r.present)
+        severity = r.severity.value + (" (conditional)" if r.conditional else "")
+        table.add_row(r.id, severity, r.present, *([r.statute or ""] if cited else []))
     write_table(table, output)
 
 
@@ -87,9 +91,7 @@ def review_cmd(
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
-    cl = load_checklist(settings.checklist)
-    reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
-    prepared, result = reviewed(file, settings, cl, reviewer)
+    prepared, result, _ = reviewed(file, settings, resolve_backend(backend, settings))
     if index:
         add_to_store([prepared], settings)
     if fmt == ReportFormat.json:
@@ -125,24 +127,29 @@ def add_to_store(prepared: list[Prepared], settings: Settings) -> None:
     console.print(f"indexed in the store at {settings.store.where()}", highlight=False)
 
 
-def reviewed(
-    file: Path, settings: Settings, cl: Checklist, reviewer: Reviewer
-) -> tuple[Prepared, DocumentReview]:
-    """The one pipeline over one file; a remote reviewer gets a progress bar and a usage line."""
+def reviewed(file: Path, settings: Settings, backend: str) -> tuple[Prepared, DocumentReview, Checklist]:
+    """The one pipeline over one file, with the checklist it resolved (`auto`: the state's pack);
+    a remote reviewer gets a progress bar and a usage line."""
     check_one_file(file)
+    prepared = prepare_file(file, settings)
+    assert prepared.document is not None  # prepare_file raised otherwise
+    cl = resolve_checklist(settings.checklist, prepared.document.info.state)
+    reviewer = make_reviewer(backend, settings, cl)
+    top_k, embedding = settings.retrieval.top_k, settings.retrieval.embedding
     if not isinstance(reviewer, BatchReviewer):
-        return review_file(file, settings, cl, reviewer)
+        return prepared, review_prepared(prepared, cl, reviewer, top_k=top_k, embedding=embedding), cl
     with progress_bar() as bar:
         task = bar.add_task(f"reviewing {file.name}", total=len(cl.requirements), failed=0)
-        prepared, result = review_file(
-            file,
-            settings,
+        result = review_prepared(
+            prepared,
             cl,
             reviewer,
+            top_k=top_k,
+            embedding=embedding,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     _say_usage(result)
-    return prepared, result
+    return prepared, result, cl
 
 
 def _say_usage(result: DocumentReview) -> None:
