@@ -160,7 +160,7 @@ def test_doubtful_party_names_fall_back_to_generic_roles() -> None:
     parties = parties_from(
         _doc(text, ["School Resource Officer Services Harrow Glen Schools", "Unified School District"])
     )
-    assert (parties.agency, parties.district) == ("the Agency", "the District")
+    assert (parties.agency, parties.district) == ("the Police Department", "the District")
     sheriff = parties_from(_doc("The County Sheriff's Office (the Sheriff's Office) and the Board.", []))
     assert sheriff.agency == "the Sheriff's Office"
 
@@ -178,8 +178,8 @@ def test_corpus_parties_come_from_the_manifest_only_when_the_text_agrees(docx_re
 def test_plan_replaces_weak_language_and_inserts_missing_requirements(docx_reviewed: Reviewed) -> None:
     review, plan, text = docx_reviewed.review, docx_reviewed.plan, docx_reviewed.document.text
     deficient = {f.requirement_id for f in review.findings if f.deficient}
-    assert {e.requirement_id for e in plan.edits} == deficient
-    by_id = {e.requirement_id: e for e in plan.edits}
+    assert {e.requirement_id for e in plan.edits if e.kind in ("insert", "replace")} == deficient
+    by_id = {e.requirement_id: e for e in plan.edits if e.kind in ("insert", "replace")}
     weak = by_id["arrest_last_resort"]  # "remain within the SRO's professional discretion": vague
     assert weak.kind == "replace"
     assert weak.old_text == text[weak.start : weak.end]
@@ -216,6 +216,35 @@ def test_insertions_stay_out_of_the_signature_block(pdf_reviewed: Reviewed) -> N
     for edit in pdf_reviewed.plan.edits:
         if edit.kind == "insert" and edit.requirement_id != "signatures":
             assert edit.start <= witness, edit.requirement_id
+
+
+def test_contrary_language_is_struck_whole_or_flagged_when_it_carries_other_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "mou.txt"
+    path.write_text(
+        "MEMORANDUM OF UNDERSTANDING\n\nBetween the Harrow Glen Police Department and the Harrow Glen "
+        "School District.\n\n1. DUTIES\n\n1.1 The SRO shall patrol the campus and answer calls for "
+        "service.\n\n1.2 The SRO shall enforce the dress code and school rules in the hallways.\n\n"
+        "1.3 The SRO may issue lunch detentions for tardiness.\n\n"
+        "2. SUPERVISION\n\n2.1 The SRO shall be supervised by the Patrol Division Lieutenant and shall "
+        "enforce the student code of conduct at dismissal.\n",
+        encoding="utf-8",
+    )
+    reviewed = _reviewed(path)
+    text = reviewed.document.text
+    assert reviewed.review.finding("supervision").status.value == "present"
+    edits = [e for e in reviewed.plan.edits if e.requirement_id == "discipline_carveout"]
+    deleted = {e.old_text: e for e in edits if e.kind in ("replace", "strike")}
+    assert set(deleted) == {
+        "The SRO shall enforce the dress code and school rules in the hallways.",
+        "The SRO may issue lunch detentions for tardiness.",
+    }  # whole items, their numbers ("1.2 ", "1.3 ") kept
+    assert all(text[e.start - 4 : e.start] in ("1.2 ", "1.3 ") for e in deleted.values())
+    struck = next(e for e in deleted.values() if e.kind == "strike")
+    assert struck.new_text == "[Intentionally omitted.]" and "It is struck" in struck.comment
+    flagged = next(e for e in edits if e.kind == "flag")  # also the chain of command's evidence: kept
+    assert flagged.old_text is not None and flagged.old_text.startswith("The SRO shall be supervised by")
+    assert flagged.new_text == ""
+    assert "drafter should rewrite it" in flagged.comment
 
 
 # --- DOCX output -----------------------------------------------------------------------------------
@@ -348,10 +377,13 @@ def test_markdown_shows_deletions_insertions_and_reasons(tmp_path: Path) -> None
     md = result.stdout
     assert "~~Decisions to arrest or cite remain within the SRO's professional discretion.~~" in md
     assert "~~The parties divide their responsibilities" in md
-    assert "table.~~ **The Wexmoor Police Department selects, equips, trains and supervises the SROs" in md
+    assert "table.~~ **The Wexmoor Police Department shall select, assign, equip, train and supervise" in md
+    # a new section, numbered after the agreement's last one (10.)
     assert re.search(
-        r"\n\*\*Public Availability\. The District and the Department each publish.*\*\*\[\^\d+\]\n", md
+        r"\n\*\*12\. Public Availability\. The District and the Department each publish.*\*\*\[\^\d+\]\n", md
     )
+    # two clauses added at the end of section 5 take its next numbers
+    assert "\n**5.4 The SRO's supervisor evaluates" in md and "\n**5.5 The Department selects SROs" in md
     notes = re.findall(r"^\[\^(\d+)\]: (.+)$", md, re.M)
     refs = set(re.findall(r"\*\*\[\^(\d+)\]", md))
     review = json.loads(run("review", DOCX_INPUT, "-f", "json", "--store", tmp_path / "store").stdout)
@@ -360,14 +392,41 @@ def test_markdown_shows_deletions_insertions_and_reasons(tmp_path: Path) -> None
     assert all("Source:" in note for _, note in notes)
 
 
-def test_redline_cli_default_output_and_bad_format(tmp_path: Path) -> None:
-    source = tmp_path / "mou.docx"
+def test_redline_cli_default_output_goes_to_redlines_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs, work = tmp_path / "in", tmp_path / "work"
+    inputs.mkdir()
+    work.mkdir()
+    source = inputs / "mou.docx"
     shutil.copy(DOCX_INPUT, source)
+    monkeypatch.chdir(work)
     result = run("redline", source, "--store", tmp_path / "store")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "mou.redline.docx").is_file()
-    bad = run("redline", source, "--format", "pdf", "--store", tmp_path / "store")
-    assert bad.exit_code == 2 and "unknown format" in bad.output
+    assert (work / "redlines" / "mou.redline.docx").is_file()
+    assert sorted(p.name for p in inputs.iterdir()) == ["mou.docx"]  # nothing beside the input
+
+
+def test_redline_cli_rejects_a_wrong_extension_or_format_in_one_line(tmp_path: Path) -> None:
+    for args, reason in (
+        (("-o", tmp_path / "x.pdf"), "needs a .docx file name"),
+        (("-f", "md", "-o", tmp_path / "x.docx"), "needs a .md file name"),
+        (("--format", "pdf"), "unknown format"),
+    ):
+        result = run("redline", DOCX_INPUT, *args, "--store", tmp_path / "store")
+        assert result.exit_code == 2, result.output
+        assert reason in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.docx").exists()
+
+
+def test_redline_cli_verify_reports_the_accepted_agreement(tmp_path: Path) -> None:
+    result = run("redline", PDF_INPUT, "-o", tmp_path / "h.docx", "--verify", "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    found = re.search(r"verify: with every change accepted, (\d+) of (\d+) deficient", result.output)
+    assert found, result.output
+    fixed, deficient = int(found.group(1)), int(found.group(2))
+    assert deficient >= 10 and fixed >= 0.95 * deficient
+    assert "regressed" not in result.output and "fragment" not in result.output
 
 
 def test_llm_adapter_uses_the_model_and_keeps_the_library_clause_when_it_fails(

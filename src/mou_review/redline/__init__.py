@@ -10,11 +10,13 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..checklist import Checklist
-from ..models import Clause, Document, DocumentInfo, DocumentReview
+from ..models import Clause, Document, DocumentInfo, DocumentReview, Status
 from ..retrieve import embed_queries, rank_in_memory
 from ..review import requirement_queries
+from ..reviewers.offline import OfflineReviewer
 from .adapt import ClauseAdapter, LibraryClauseAdapter, make_adapter
-from .library import Parties, fill, load_library, parties_from
+from .check import clause_finding
+from .library import ModelClause, Parties, fill, load_library, parties_from
 from .plan import EditKind, RedlineEdit, Suggestion, plan_edits
 
 
@@ -51,13 +53,36 @@ def plan_redline(
         suggestions[model.id] = Suggestion(
             requirement_id=model.id,
             heading=model.heading,
-            text=adapter.adapt(model.id, fill(model, parties), excerpt),
+            text=checked_adaptation(adapter, checklist, model, fill(model, parties), excerpt, embedding),
             source=model.source,
+            headings=model.headings,
+            contradicts=model.contradicts,
         )
     edits = plan_edits(review, document, clauses, related, suggestions, checklist)
     return RedlinePlan(
         document=document.info, checklist=checklist.id, backend=adapter.name, parties=parties, edits=edits
     )
+
+
+def checked_adaptation(
+    adapter: ClauseAdapter,
+    checklist: Checklist,
+    model: ModelClause,
+    filled: str,
+    excerpt: str,
+    embedding: str,
+) -> str:
+    """The adapter's rewrite when the offline reviewer rates it `present` on its own, else the
+    filled library clause: a model's rewording must not lose what the checklist asks for."""
+    if isinstance(adapter, LibraryClauseAdapter):
+        return filled
+    adapted = adapter.adapt(model.id, filled, excerpt)
+    if adapted == filled:
+        return filled
+    finding = clause_finding(
+        checklist, model.id, model.heading, adapted, OfflineReviewer(), embedding=embedding
+    )
+    return adapted if finding.status == Status.present else filled
 
 
 def related_clauses(
@@ -77,6 +102,7 @@ __all__ = [
     "LibraryClauseAdapter",
     "RedlineEdit",
     "RedlinePlan",
+    "checked_adaptation",
     "make_adapter",
     "plan_redline",
     "related_clauses",

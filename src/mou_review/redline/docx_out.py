@@ -46,11 +46,14 @@ class _TextMap:
     def __init__(self, document: Any) -> None:
         self.paragraphs = list(_iter_paragraphs(document))
         self.starts: list[int] = []
+        self.lengths: list[int] = []
         pieces, offset = [], 0
         for paragraph in self.paragraphs:
             self.starts.append(offset)
-            pieces.append(paragraph.text)
-            offset += len(paragraph.text) + 2
+            text = paragraph_text(paragraph)
+            self.lengths.append(len(text))
+            pieces.append(text)
+            offset += len(text) + 2
         text = "\n\n".join(pieces)
         self.grounder = Grounder(Document(info=DocumentInfo(doc_id="docx", path="docx"), text=text))
 
@@ -61,8 +64,8 @@ class _TextMap:
     def parts(self, start: int, end: int) -> list[tuple[Paragraph, int, int]]:
         """(paragraph, start, end) pieces of the located range, one per paragraph it touches."""
         out = []
-        for paragraph, p_start in zip(self.paragraphs, self.starts, strict=True):
-            p_end = p_start + len(paragraph.text)
+        for paragraph, p_start, length in zip(self.paragraphs, self.starts, self.lengths, strict=True):
+            p_end = p_start + length
             if p_start <= end and start <= p_end and (start < p_end or start == end):
                 out.append((paragraph, max(start, p_start) - p_start, min(end, p_end) - p_start))
         return out
@@ -72,11 +75,18 @@ def write_docx(
     edits: list[RedlineEdit], document: Document, source: Path, output: Path, *, author: str
 ) -> list[RedlineEdit]:
     """Save the redlined DOCX to `output`; return the edits that could not be placed."""
-    target = docx.Document(str(source)) if source.suffix.lower() == ".docx" else clean_docx(document)
-    unplaced = apply_edits(target, edits, author=author)
+    target, unplaced = redlined_docx(edits, document, source, author=author)
     output.parent.mkdir(parents=True, exist_ok=True)
     target.save(str(output))
     return unplaced
+
+
+def redlined_docx(
+    edits: list[RedlineEdit], document: Document, source: Path, *, author: str
+) -> tuple[Any, list[RedlineEdit]]:
+    """The redlined python-docx document (in memory) and the edits that could not be placed."""
+    target = docx.Document(str(source)) if source.suffix.lower() == ".docx" else clean_docx(document)
+    return target, apply_edits(target, edits, author=author)
 
 
 def clean_docx(document: Document) -> Any:
@@ -123,14 +133,17 @@ def apply_edits(target: Any, edits: list[RedlineEdit], *, author: str) -> list[R
             continue
         start, end = found
         if edit.kind == "insert":
-            start = end
+            start = end = end if edit.position == "after" else start
         located.append((start, order, _Span(edit, text_map.parts(start, end))))
     writer = _Writer(target, author)
+    actions = {
+        "replace": writer.replace,
+        "strike": writer.replace,
+        "flag": writer.flag,
+        "insert": writer.insert,
+    }
     for _, _, span in sorted(located, key=lambda item: (item[0], item[1]), reverse=True):
-        if span.edit.kind == "replace":
-            writer.replace(span)
-        else:
-            writer.insert(span)
+        actions[span.edit.kind](span)
     return unplaced
 
 
@@ -141,49 +154,77 @@ class _Writer:
         self.now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def replace(self, span: _Span) -> None:
-        """The old text as a tracked deletion, the new text as a tracked insertion right after it."""
+        """The old text as a tracked deletion, the new text (if any) as a tracked insertion after it."""
         deleted: list[Run] = []
         for paragraph, start, end in span.parts:
             for run in _isolate(paragraph, start, end):
                 RevisionRun.from_run(run).delete_tracked(author=self.author)
                 deleted.append(run)
         paragraph = span.parts[-1][0]
-        first_line, *more = [line for line in span.edit.new_text.splitlines() if line.strip()]
-        inserted = self._insert_runs(paragraph, [(first_line, False)], like=deleted[-1] if deleted else None)
-        last_del = deleted[-1]._r.getparent() if deleted else None
-        if last_del is not None:
-            last_del.addnext(inserted[0]._r.getparent())
-        runs = [*deleted, *inserted]
-        after: Any = paragraph
-        for line in more:
-            after, added = self._new_paragraph(after, [(line, False)], style_from=paragraph)
-            runs += added
-        self.target.add_comment(
-            [runs[0], runs[-1]], text=span.edit.comment, author=self.author, initials=INITIALS
-        )
+        lines = [line for line in span.edit.new_text.splitlines() if line.strip()]
+        runs = list(deleted)
+        if lines:
+            first_line, *more = lines
+            inserted = self._insert_runs(
+                paragraph, [(first_line, False)], like=deleted[-1] if deleted else None
+            )
+            if deleted:
+                deleted[-1]._r.getparent().addnext(inserted[0]._r.getparent())
+            runs += inserted
+            after: Any = paragraph
+            for line in more:
+                after, added = self._new_paragraph(after, [(line, False)], style_from=paragraph)
+                runs += added
+        else:
+            for part, _, _ in span.parts:
+                if not _live_text(part):
+                    self._delete_mark(part)
+        if runs:
+            self._comment(runs, span.edit.comment)
+
+    def flag(self, span: _Span) -> None:
+        """A comment on the text, no change: the drafter decides."""
+        runs = [run for paragraph, start, end in span.parts for run in _isolate(paragraph, start, end)]
+        if runs:
+            self._comment(runs, span.edit.comment)
 
     def insert(self, span: _Span) -> None:
-        """The suggested clause as new tracked paragraphs after the anchor paragraph (or its table)."""
-        paragraph = span.parts[-1][0]
+        """The suggested clause as new tracked paragraphs after (or before) the anchor paragraph."""
+        paragraph = span.parts[-1][0] if span.edit.position == "after" else span.parts[0][0]
         lines = [line for line in span.edit.new_text.splitlines() if line.strip()]
-        after: Any = _block_of(paragraph)
+        block = _block_of(paragraph)
         runs: list[Run] = []
+        after: Any = block
         for i, line in enumerate(lines):
-            pieces = [(f"{span.edit.heading}. ", True), (line, False)] if i == 0 else [(line, False)]
-            after, added = self._new_paragraph(after, pieces, style_from=paragraph)
+            pieces = [(span.edit.lead, True), (line, False)] if i == 0 and span.edit.lead else [(line, False)]
+            before = block if i == 0 and span.edit.position == "before" else None
+            after, added = self._new_paragraph(after, pieces, style_from=paragraph, before=before)
             runs += added
-        self.target.add_comment(
-            [runs[0], runs[-1]], text=span.edit.comment, author=self.author, initials=INITIALS
-        )
+        self._comment(runs, span.edit.comment)
+
+    def _comment(self, runs: list[Run], text: str) -> None:
+        self.target.add_comment([runs[0], runs[-1]], text=text, author=self.author, initials=INITIALS)
+
+    def _delete_mark(self, paragraph: Paragraph) -> None:
+        """Track the deletion of a paragraph's mark, so accepting removes the emptied paragraph."""
+        r_pr = paragraph._p.get_or_add_pPr().find(qn("w:rPr"))
+        if r_pr is None:
+            r_pr = OxmlElement("w:rPr")
+            paragraph._p.get_or_add_pPr().append(r_pr)
+        r_pr.append(self._mark("w:del", paragraph._p))
 
     def _new_paragraph(
-        self, after: Any, pieces: list[tuple[str, bool]], *, style_from: Paragraph
+        self, after: Any, pieces: list[tuple[str, bool]], *, style_from: Paragraph, before: Any = None
     ) -> tuple[Paragraph, list[Run]]:
-        """A new paragraph after `after` whose content and paragraph mark are tracked insertions."""
-        element = after._p if isinstance(after, Paragraph) else after._element
+        """A new paragraph after `after` (or before `before`) whose content and mark are tracked insertions."""
+        where = before if before is not None else after
+        element = where._p if isinstance(where, Paragraph) else where._element
         p = OxmlElement("w:p")
-        element.addnext(p)
-        paragraph = Paragraph(p, after._parent)
+        if before is not None:
+            element.addprevious(p)
+        else:
+            element.addnext(p)
+        paragraph = Paragraph(p, where._parent)
         p_pr = p.get_or_add_pPr()
         style = _body_style(style_from)
         if style is not None:
@@ -225,8 +266,8 @@ def _isolate(paragraph: Paragraph, start: int, end: int) -> list[Run]:
     """
     out: list[Run] = []
     pos = 0
-    for child in list(paragraph._p.xpath("w:r | w:hyperlink")):
-        text = child.text
+    for child in _live_children(paragraph):
+        text = Run(child, paragraph).text if child.tag == qn("w:r") else child.text
         c_start, c_end = pos, pos + len(text)
         pos = c_end
         if c_end <= start or c_start >= end or not text or child.tag != qn("w:r"):
@@ -238,6 +279,24 @@ def _isolate(paragraph: Paragraph, start: int, end: int) -> list[Run]:
             _split(child, end - c_start)
         out.append(Run(child, paragraph))
     return out
+
+
+def _live_children(paragraph: Paragraph) -> list[Any]:
+    """Runs and hyperlinks as the accepted text reads them: an earlier author's tracked insertion
+    counts (its runs sit inside w:ins), a tracked deletion does not."""
+    return list(paragraph._p.xpath("w:r | w:hyperlink | w:ins/w:r | w:moveTo/w:r"))
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """The paragraph's text with the revisions it already carries accepted."""
+    return "".join(
+        Run(c, paragraph).text if c.tag == qn("w:r") else (c.text or "") for c in _live_children(paragraph)
+    )
+
+
+def _live_text(paragraph: Paragraph) -> str:
+    """The paragraph's text once its tracked deletions are accepted."""
+    return "".join(t.text or "" for t in paragraph._p.iter(qn("w:t")))
 
 
 def _split(r: Any, at: int) -> Any:

@@ -2,11 +2,13 @@
 
 Party names come from the document's metadata and text, but only when they check out (found in
 the text, not a generic phrase): a suggestion that names the wrong party is worse than one that says
-"the Agency", so a doubtful name falls back to the agreement's defined term or a generic role.
+"the Police Department", so a doubtful name falls back to the agreement's defined term or a generic
+role ("the Police Department" or "the Sheriff's Office", "the District").
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from functools import lru_cache
@@ -16,11 +18,19 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ..config import DEFAULT_CHECKLIST
 from ..errors import ConfigError
-from ..models import Document
+from ..models import Document, DocumentInfo
 from ..prompt_templates import prompts_dir
 
 KNOWN_PLACEHOLDERS = frozenset(
-    {"agency", "district", "agency_short", "district_short", "chief_title", "superintendent"}
+    {
+        "agency",
+        "district",
+        "agency_short",
+        "district_short",
+        "chief_title",
+        "superintendent",
+        "effective_date",
+    }
 )
 
 
@@ -31,6 +41,12 @@ class ModelClause(BaseModel):
     heading: str
     text: str
     source: str
+    headings: list[str] = Field(
+        default_factory=list, description="patterns for an agreement's own heading on this topic"
+    )
+    contradicts: list[str] = Field(
+        default_factory=list, description="language the clause contradicts, struck besides the checklist's"
+    )
 
     @field_validator("text")
     @classmethod
@@ -60,6 +76,7 @@ class Parties(BaseModel):
     district_short: str = "the District"
     chief_title: str = "Chief of Police"
     superintendent: str = "Superintendent"
+    effective_date: str = Field(default_factory=lambda: f"[July 1, {dt.date.today().year}]")
 
 
 def placeholders_in(text: str) -> set[str]:
@@ -87,7 +104,7 @@ def fill(clause: ModelClause, parties: Parties) -> str:
     return _SENTENCE_THE.sub(lambda m: m.group(1) + "The", text)
 
 
-_SENTENCE_THE = re.compile(r"(^|[.!?]\s+|\n)the\b", re.MULTILINE)
+_SENTENCE_THE = re.compile(r"(^|(?<!e\.g)(?<!i\.e)[.!?]\s+|\n)the\b", re.MULTILINE)
 
 
 # --- who the parties are -------------------------------------------------------------------------
@@ -178,16 +195,28 @@ def parties_from(document: Document, manifest_row: dict[str, str] | None = None)
         text,
         _DISTRICT_WORDS,
     )
-    agency_short = agency_short or agency or "the Agency"
+    chief = _chief_title(agency or "", text)
+    agency_short = (
+        agency_short or agency or ("the Sheriff's Office" if chief == "Sheriff" else "the Police Department")
+    )
     district_short = district_short or district or "the District"
     return Parties(
         agency=_with_article(agency) if agency else agency_short,
         district=_with_article(district) if district else district_short,
         agency_short=agency_short,
         district_short=district_short,
-        chief_title=_chief_title(agency or "", text),
+        chief_title=chief,
         superintendent=next((t for t in _SCHOOL_OFFICIALS if re.search(t, text, re.I)), "Superintendent"),
+        effective_date=_effective_date(info),
     )
+
+
+def _effective_date(info: DocumentInfo) -> str:
+    """The agreement's own effective date, else a blank for the drafter that still names a year."""
+    if info.effective_date and re.search(r"\b(19|20)\d\d\b", info.effective_date):
+        return info.effective_date
+    year = info.year or dt.date.today().year
+    return f"[July 1, {year}]"
 
 
 def _with_article(name: str) -> str:

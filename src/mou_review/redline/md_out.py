@@ -14,12 +14,13 @@ from .plan import RedlineEdit
 
 
 def render_markdown(edits: list[RedlineEdit], document: Document, *, parties: str, backend: str) -> str:
-    replaced = sum(e.kind == "replace" for e in edits)
+    counts = {kind: sum(e.kind == kind for e in edits) for kind in ("replace", "insert", "strike", "flag")}
     head = [
         f"# Redline of {Path(document.info.path).name}",
         "",
         f"- parties: {parties}",
-        f"- {len(edits)} suggested edit(s): {replaced} replacement(s), {len(edits) - replaced} insertion(s); "
+        f"- {len(edits)} suggested edit(s): {counts['replace']} replacement(s), {counts['insert']} insertion(s), "
+        f"{counts['strike']} deletion(s) of contrary language, {counts['flag']} flag(s) for the drafter; "
         f"backend: {backend}",
         "- deleted text is ~~struck through~~, inserted text is **bold**; each note [^n] gives the reason",
         "",
@@ -37,11 +38,16 @@ def _body(edits: list[RedlineEdit], text: str) -> str:
     for number, edit in enumerate(edits, start=1):
         start = max(edit.start, pos)
         out.append(_lines(text[pos:start]))
-        if edit.kind == "replace":
-            out.append(f"~~{_flat(text[start : edit.end])}~~ {_bold(edit.new_text)}[^{number}]")
+        note = f"[^{number}]"
+        if edit.kind in ("replace", "strike"):
+            new = f" {_bold(edit.new_text)}" if edit.new_text.strip() else ""
+            out.append(f"~~{_flat(text[start : edit.end])}~~{new}{note}")
+            pos = max(edit.end, start)
+        elif edit.kind == "flag":
+            out.append(f"{_flat(text[start : edit.end])}{note}")
             pos = max(edit.end, start)
         else:
-            out.append(f"\n\n{_bold(edit.heading + '. ' + edit.new_text)}[^{number}]\n\n")
+            out.append(f"\n\n{_bold(edit.lead + edit.new_text)}{note}\n\n")
             pos = start
     out.append(_lines(text[pos:]))
     return "".join(out).strip() + "\n"

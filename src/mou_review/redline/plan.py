@@ -1,11 +1,14 @@
 """Plan the redline: which deficient requirement gets which edit, where, and why (pure, no I/O).
 
-A weak requirement replaces its weak clause only when that clause is really the weak language: it
-matches the requirement's vague or contrary patterns, or it is on topic, lies in the clause
-retrieval ranks first for the requirement, and is no other finding's evidence. A clause that merely mentions the
-topic is left alone and the suggestion is inserted instead, so a redline never deletes good text
-about something else. Insertions go after the section holding the clause retrieval ranked most
-related to the requirement, but never into the signature block.
+Four kinds of edit, each on whole sentences or list items (see `units`):
+- replace: a weak requirement's own weak sentence gives way to the model clause, when that sentence
+  really is the weak language (it matches the vague or contrary signals, or it is on topic in the
+  clause retrieval ranks first) and holds no other requirement's evidence;
+- insert: otherwise the model clause is added where a drafter expects it (see `placement`);
+- strike: language that contradicts an inserted clause (the SRO "shall enforce the dress code"
+  beside a discipline carve-out) is deleted, with a comment saying why;
+- flag: contradicting language that is not safe to strike (it carries another requirement's
+  evidence) gets a comment for the drafter instead.
 """
 
 from __future__ import annotations
@@ -16,16 +19,16 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..checklist import Checklist, Requirement
-from ..models import Clause, Document, DocumentReview, Evidence, Finding, Severity, Status
-from ..segment import MARKERS
+from ..models import Clause, Document, DocumentReview, Finding, Severity, Status
+from . import placement
+from .contrary import affirmed, affirmed_any
+from .units import clause_at, clause_units, is_whole_clause, marker_length, whole_units
 
 ANCHOR_CHARS = 160
-_SIGNATURE_BLOCK = re.compile(
-    r"in witness whereof|_{6,}|^\s*(?:signed|signatures?)\s*[:.]?\s*$", re.IGNORECASE | re.MULTILINE
-)
+OMITTED = "[Intentionally omitted.]"
+NUMBERING = "numbering"  # the requirement id of an edit that only renumbers a heading
 
-
-EditKind = Literal["insert", "replace"]
+EditKind = Literal["insert", "replace", "strike", "flag"]
 
 
 class Suggestion(BaseModel):
@@ -35,6 +38,8 @@ class Suggestion(BaseModel):
     heading: str
     text: str
     source: str
+    headings: list[str] = Field(default_factory=list)
+    contradicts: list[str] = Field(default_factory=list)
 
 
 class RedlineEdit(BaseModel):
@@ -47,14 +52,40 @@ class RedlineEdit(BaseModel):
     end: int
     page: int
     section: str | None = Field(None, description="heading of the section the edit is placed in or after")
+    position: Literal["after", "before"] = "after"
     anchor_text: str = Field(
-        description="replace: the replaced text; insert: the end of the paragraph the clause follows"
+        description="replace/strike/flag: the text changed; insert: the end (or start) of the paragraph"
     )
     old_text: str | None = None
     heading: str
+    lead: str = Field("", description="what opens an inserted paragraph: its number and heading")
     new_text: str
     comment: str
     source: str
+
+
+class _Context:
+    def __init__(
+        self, review: DocumentReview, document: Document, clauses: list[Clause], checklist: Checklist
+    ):
+        self.review, self.document, self.clauses, self.checklist = review, document, clauses, checklist
+        self.body = placement.body_clauses(clauses, len(document.text))
+        self.taken: list[tuple[int, int]] = []
+        self.new_sections = 0
+        self.added: dict[str, int] = {}  # items added at the end of a section, by its last clause
+
+    def kept_evidence(self, requirement_id: str) -> list[tuple[int, int]]:
+        """Evidence of the other requirements the agreement already meets: never deleted."""
+        return [
+            (e.start, e.end)
+            for f in self.review.findings
+            if f.requirement_id != requirement_id and not f.deficient
+            for e in f.evidence
+        ]
+
+    def free(self, start: int, end: int, requirement_id: str) -> bool:
+        spans = self.taken + self.kept_evidence(requirement_id)
+        return not any(start < e and s < end for s, e in spans)
 
 
 def plan_edits(
@@ -65,189 +96,278 @@ def plan_edits(
     suggestions: dict[str, Suggestion],
     checklist: Checklist,
 ) -> list[RedlineEdit]:
-    """One edit per deficient finding that has a suggestion, in document order.
+    """The edits for every deficient finding that has a suggestion, in document order.
 
     `related` holds, per requirement id, the clauses retrieval ranked highest, best first.
     """
-    evidence_owners = _evidence_owners(review.findings)
-    taken: list[tuple[int, int]] = []
+    ctx = _Context(review, document, clauses, checklist)
     edits: list[tuple[int, RedlineEdit]] = []
     for order, finding in enumerate(review.findings):
         suggestion = suggestions.get(finding.requirement_id)
         if not finding.deficient or suggestion is None:
             continue
         requirement = checklist.get(finding.requirement_id)
-        candidates = related.get(finding.requirement_id, [])
-        best = candidates[0] if candidates else None
-        weak = _replaceable(finding, requirement, best, evidence_owners, taken)
-        if weak is not None:
-            taken.append((weak.start, weak.end))
-            edit = _replace(document, finding, requirement, suggestion, weak, clauses)
+        ranked = related.get(finding.requirement_id) or []
+        best = ranked[0] if ranked else None
+        span = _replaceable(ctx, finding, requirement, best)
+        if span is not None:
+            ctx.taken.append(span)
+            edits.append((order, _replace(ctx, finding, requirement, suggestion, span)))
         else:
-            edit = _insert(document, finding, requirement, suggestion, clauses, candidates)
-        edits.append((order, edit))
-    edits.sort(key=lambda pair: (pair[1].start, pair[1].kind != "replace", pair[0]))
+            edits.append((order, _insert(ctx, finding, requirement, suggestion)))
+        edits += [(order, e) for e in _contrary(ctx, finding, requirement, suggestion)]
+    renumber = _renumber_signatures(ctx)
+    if renumber is not None:
+        edits.append((len(review.findings), renumber))
+    edits.sort(key=lambda pair: (pair[1].start, _rank(pair[1]), pair[0]))
     return [edit for _, edit in edits]
 
 
-def _evidence_owners(findings: list[Finding]) -> dict[tuple[int, int], set[str]]:
-    owners: dict[tuple[int, int], set[str]] = {}
-    for finding in findings:
-        for evidence in finding.evidence:
-            owners.setdefault((evidence.start, evidence.end), set()).add(finding.requirement_id)
-    return owners
+def _rank(edit: RedlineEdit) -> int:
+    """At one point: changes to the text, then items of the section, new sections, signatures."""
+    if edit.kind != "insert":
+        return 0
+    if edit.requirement_id == "signatures":
+        return 3
+    return 2 if edit.lead.strip().endswith(f"{edit.heading}.") else 1
 
 
 def _replaceable(
-    finding: Finding,
-    requirement: Requirement,
-    related: Clause | None,
-    owners: dict[tuple[int, int], set[str]],
-    taken: list[tuple[int, int]],
-) -> Evidence | None:
-    """The weak evidence to replace, or None when the suggestion should be inserted instead."""
+    ctx: _Context, finding: Finding, requirement: Requirement, related: Clause | None
+) -> tuple[int, int] | None:
+    """The whole sentences of the weak evidence to replace, or None to insert instead.
+
+    Vague or contrary wording on the topic is the first choice ("This agreement will be reviewed
+    periodically."); else the first quote, when it is on topic in the clause retrieval ranks first.
+    """
     if finding.status != Status.weak or not finding.evidence:
         return None
-    evidence = finding.evidence[0]
-    if any(evidence.start < end and start < evidence.end for start, end in taken):
-        return None
     signals = requirement.signals
-    if _matches(signals.vague + signals.contrary, evidence.quote):
-        return evidence
-    shared = owners.get((evidence.start, evidence.end), set()) - {finding.requirement_id}
-    in_related = related is not None and related.start <= evidence.start and evidence.end <= related.end
-    on_topic = _matches(signals.topic, evidence.quote)
-    return evidence if in_related and on_topic and not shared else None
+    candidates = [
+        (e, True)
+        for e in finding.evidence
+        if _matches(signals.contrary, e.quote)
+        or (_matches(signals.vague, e.quote) and _matches(signals.topic, e.quote))
+    ]
+    candidates.append((finding.evidence[0], False))
+    for evidence, wrong in candidates:
+        span = whole_units(ctx.clauses, evidence.start, evidence.end)
+        if span is None or not ctx.free(*span, finding.requirement_id) or span[0] >= ctx.body[-1].end:
+            continue
+        if wrong or _matches(signals.vague, evidence.quote):
+            return span
+        in_related = related is not None and related.start <= span[0] and span[1] <= related.end
+        if in_related and _matches(signals.topic, evidence.quote):
+            return span
+    return None
 
 
 def _matches(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
-def _replace(
-    document: Document,
-    finding: Finding,
-    requirement: Requirement,
-    suggestion: Suggestion,
-    evidence: Evidence,
-    clauses: list[Clause],
+def _edit(
+    ctx: _Context, finding: Finding, requirement: Requirement, suggestion: Suggestion, **fields
 ) -> RedlineEdit:
-    start = evidence.start + _marker_length(document.text[evidence.start : evidence.end])
-    end = evidence.end
-    old = document.text[start:end]
     return RedlineEdit(
         requirement_id=finding.requirement_id,
         title=requirement.title,
         status=finding.status,
         severity=finding.severity,
+        heading=suggestion.heading,
+        source=suggestion.source,
+        page=ctx.document.page_at(max(fields["start"] - (fields["kind"] == "insert"), 0)),
+        **fields,
+    )
+
+
+def _replace(
+    ctx: _Context, finding: Finding, requirement: Requirement, suggestion: Suggestion, span: tuple[int, int]
+) -> RedlineEdit:
+    start, end = span
+    clause = clause_at(ctx.clauses, start)
+    if clause is not None and start == clause.start:
+        start += marker_length(clause.text)  # the clause keeps its number
+    old = ctx.document.text[start:end]
+    return _edit(
+        ctx,
+        finding,
+        requirement,
+        suggestion,
         kind="replace",
         start=start,
         end=end,
-        page=document.page_at(start),
-        section=_section_heading(_clause_at(clauses, start)),
+        section=_heading(clause),
         anchor_text=old,
         old_text=old,
-        heading=suggestion.heading,
         new_text=suggestion.text,
-        comment=_comment(finding, requirement, suggestion, replaced=True),
-        source=suggestion.source,
+        comment=_comment(finding, requirement, suggestion, "The weak sentence is replaced."),
     )
 
 
-def _insert(
-    document: Document,
-    finding: Finding,
-    requirement: Requirement,
-    suggestion: Suggestion,
-    clauses: list[Clause],
-    candidates: list[Clause],
-) -> RedlineEdit:
-    anchor = _insert_anchor(candidates, clauses, finding.requirement_id)
-    if anchor is None and finding.evidence:
-        anchor = _clause_at(clauses, finding.evidence[0].start)
-    last = _section_end(clauses, anchor) if anchor else (clauses[-1] if clauses else None)
-    point = last.end if last else len(document.text)
-    tail_start = max(last.start if last else 0, point - ANCHOR_CHARS)
-    return RedlineEdit(
-        requirement_id=finding.requirement_id,
-        title=requirement.title,
-        status=finding.status,
-        severity=finding.severity,
+def _insert(ctx: _Context, finding: Finding, requirement: Requirement, suggestion: Suggestion) -> RedlineEdit:
+    where = _placement(ctx, finding.requirement_id, suggestion)
+    text = ctx.document.text
+    anchor = where.anchor
+    if anchor is None:
+        point, anchor_text = len(text), text[-ANCHOR_CHARS:]
+    elif where.position == "after":
+        point = anchor.end
+        anchor_text = text[max(anchor.start, point - ANCHOR_CHARS) : point]
+    else:
+        point = anchor.start
+        anchor_text = text[point : min(anchor.end, point + ANCHOR_CHARS)]
+    lead = f"{where.number} " if where.number else ""
+    if not where.under_heading:
+        lead += f"{suggestion.heading}. "
+    action = (
+        "Suggested clause added."
+        if finding.status == Status.missing
+        else "Suggested clause added to strengthen it."
+    )
+    return _edit(
+        ctx,
+        finding,
+        requirement,
+        suggestion,
         kind="insert",
         start=point,
         end=point,
-        page=document.page_at(max(point - 1, 0)),
-        section=_section_heading(last),
-        anchor_text=document.text[tail_start:point],
-        heading=suggestion.heading,
+        section=where.section,
+        position=where.position,
+        anchor_text=anchor_text,
+        lead=lead,
         new_text=suggestion.text,
-        comment=_comment(finding, requirement, suggestion, replaced=False),
-        source=suggestion.source,
+        comment=_comment(finding, requirement, suggestion, action),
     )
 
 
-def _insert_anchor(candidates: list[Clause], clauses: list[Clause], requirement_id: str) -> Clause | None:
-    """The best-ranked candidate in the body: the title and preamble only suit the purpose clause."""
-    if requirement_id == "purpose" or not candidates:
-        return candidates[0] if candidates else None
-    preamble = clauses[0].heading_path if clauses else []
-    in_body = [c for c in candidates if c.index > 0 and c.heading_path != preamble]
-    return (in_body or [c for c in candidates if c.index > 0] or candidates)[0]
+def _placement(ctx: _Context, requirement_id: str, suggestion: Suggestion) -> placement.Placement:
+    if requirement_id == "purpose":
+        return placement.top(ctx.body)
+    if requirement_id == "signatures":
+        last = ctx.clauses[-1] if ctx.clauses else None
+        return placement.Placement(last, "after", _heading(last), None, False)
+    section = placement.heading_section(ctx.body, suggestion.headings)
+    if section:
+        key = section[-1].clause_id
+        ctx.added[key] = ctx.added.get(key, 0) + 1
+        return placement.under_heading(section, ctx.added[key] - 1)
+    ctx.new_sections += 1
+    return placement.new_section(ctx.body, ctx.new_sections - 1)
 
 
-def _section_end(clauses: list[Clause], anchor: Clause) -> Clause:
-    """The last clause of the (deepest) section holding `anchor`, stopping at the signature block.
+def _renumber_signatures(ctx: _Context) -> RedlineEdit | None:
+    """New sections take the numbers after the body's last section; a numbered signature heading
+    that followed it ("VIII. SIGNATURES") moves up past them."""
+    if not ctx.new_sections or len(ctx.body) == len(ctx.clauses):
+        return None
+    tail = ctx.clauses[len(ctx.body)]
+    style = placement.section_style(ctx.body)
+    heading = tail.heading_path[-1] if tail.heading_path else ""
+    old = placement.leading_marker(heading)
+    if not style or not old or old != placement.next_number(style):
+        return None
+    at = ctx.document.text.rfind(heading, ctx.body[-1].end, tail.start + 1)
+    if at < 0:
+        return None
+    new = style
+    for _ in range(ctx.new_sections + 1):
+        new = placement.next_number(new)
+    return RedlineEdit(
+        requirement_id=NUMBERING,
+        title="Section numbering",
+        status=Status.present,
+        severity=Severity.minor,
+        kind="replace",
+        start=at,
+        end=at + len(old),
+        page=ctx.document.page_at(at),
+        section=heading,
+        anchor_text=heading,
+        old_text=old,
+        heading=heading,
+        new_text=new,
+        comment=f"Renumbered: the {ctx.new_sections} new section(s) this redline adds come before it.",
+        source="the agreement's own numbering",
+    )
 
-    In a document without sections (every clause under the title) the clause itself is the section.
-    """
-    index = next((i for i, c in enumerate(clauses) if c.clause_id == anchor.clause_id), None)
-    if index is None:
-        return anchor
-    while index > 0 and _SIGNATURE_BLOCK.search(clauses[index].text):
-        index -= 1
-    path = clauses[index].heading_path
-    if path == clauses[0].heading_path:
-        return clauses[index]
-    while (
-        path
-        and index + 1 < len(clauses)
-        and clauses[index + 1].heading_path == path
-        and not _SIGNATURE_BLOCK.search(clauses[index + 1].text)
-    ):
-        index += 1
-    return clauses[index]
+
+def _contrary(
+    ctx: _Context, finding: Finding, requirement: Requirement, suggestion: Suggestion
+) -> list[RedlineEdit]:
+    """Strike (or, where unsafe, flag) every sentence that says the opposite of the new clause."""
+    extra = tuple(suggestion.contradicts)
+    edits = []
+    for clause in ctx.clauses:
+        for start, end in clause_units(clause):
+            sentence = ctx.document.text[start:end]
+            hit = affirmed(requirement, sentence) or affirmed_any(extra, sentence)
+            if hit is None or any(start < e and s < end for s, e in ctx.taken):
+                continue
+            signal = " ".join(hit.group(0).split())
+            edits.append(_strike(ctx, finding, requirement, suggestion, clause, (start, end), signal))
+            ctx.taken.append((start, end))
+    return edits
 
 
-def _clause_at(clauses: list[Clause], offset: int) -> Clause | None:
-    return next((c for c in clauses if c.start <= offset < c.end), None)
+def _strike(
+    ctx: _Context,
+    finding: Finding,
+    requirement: Requirement,
+    suggestion: Suggestion,
+    clause: Clause,
+    span: tuple[int, int],
+    signal: str,
+) -> RedlineEdit:
+    start, end = span
+    whole = is_whole_clause(clause, start, end)
+    if start == clause.start:
+        start += marker_length(clause.text)
+    safe = ctx.free(start, end, finding.requirement_id) and start < ctx.body[-1].end
+    old = ctx.document.text[start:end]
+    why = (
+        f"Contrary language ('{signal}'): it says the opposite of the {suggestion.heading} clause this "
+        f"redline adds, so the accepted agreement would say both."
+    )
+    if safe:
+        comment = f"{why} It is struck. {_checklist(requirement, suggestion)}"
+    else:
+        comment = (
+            f"{why} Not struck, because it also carries language the agreement needs for another "
+            f"requirement: the drafter should rewrite it. {_checklist(requirement, suggestion)}"
+        )
+    return _edit(
+        ctx,
+        finding,
+        requirement,
+        suggestion,
+        kind="strike" if safe else "flag",
+        start=start,
+        end=end,
+        section=_heading(clause),
+        anchor_text=old,
+        old_text=old,
+        new_text=OMITTED if safe and whole and start > clause.start else "",
+        comment=comment,
+    )
 
 
-def _section_heading(clause: Clause | None) -> str | None:
+def _heading(clause: Clause | None) -> str | None:
     return clause.heading_path[-1] if clause and clause.heading_path else None
 
 
-def _marker_length(text: str) -> int:
-    """Length of a leading clause number ("5.1 ", "(a) ") so a replacement keeps the numbering."""
-    for _, pattern in MARKERS:
-        match = pattern.match(text)
-        if match:
-            return match.end() + len(text[match.end() :]) - len(text[match.end() :].lstrip())
-    return 0
+def _checklist(requirement: Requirement, suggestion: Suggestion) -> str:
+    return f"Checklist ({requirement.id}): {requirement.present}. Source: {suggestion.source}."
 
 
-def _comment(finding: Finding, requirement: Requirement, suggestion: Suggestion, *, replaced: bool) -> str:
+def _comment(finding: Finding, requirement: Requirement, suggestion: Suggestion, action: str) -> str:
     """The reviewer's note on an edit: what is wrong, what the checklist asks, and where that comes from."""
     what = "weak" if finding.status == Status.weak else "missing"
-    action = (
-        "The weak language is replaced."
-        if replaced
-        else ("Suggested clause added." if what == "missing" else "Suggested clause added to strengthen it.")
-    )
     parts = [f"{requirement.title} ({finding.severity.value}): {what}. {action}"]
     if finding.rationale:
         parts.append(finding.rationale.rstrip(".") + ".")
     if finding.issues:
         parts.append(f"Issues: {', '.join(finding.issues)}.")
-    parts.append(f"Checklist ({requirement.id}): {requirement.present}.")
-    parts.append(f"Source: {suggestion.source}.")
+    parts.append(_checklist(requirement, suggestion))
     return " ".join(parts)

@@ -17,7 +17,7 @@ from ..quotes import quote_at, sentence_spans
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
-_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature", re.I)
+_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature|^[ \t]*by:\s", re.I | re.M)
 MAX_QUOTES = 3
 
 
