@@ -63,9 +63,11 @@ def test_matrix_agrees_cell_by_cell_with_independent_reviews(
         for rid in ids:
             finding = review.finding(rid)
             assert finding is not None
-            assert row[rid] == finding.status.value, (row["file"], rid)
+            expected = "contrary" if finding.contrary else finding.status.value
+            assert row[rid] == expected, (row["file"], rid)
             statuses[row[rid]] += 1
     assert len(statuses) >= 3, "the corpus must exercise several statuses"
+    assert statuses["contrary"] >= 1, "contrary language is shown apart from weak"
 
     long = _csv(compared / "compare_long.csv")
     assert len(long) == len(wide) * len(ids)
@@ -73,8 +75,9 @@ def test_matrix_agrees_cell_by_cell_with_independent_reviews(
     for row in wide:
         for rid in ids:
             cell = by_cell[(row["doc_id"], rid)]
-            assert cell["status"] == row[rid]
-            assert cell["deficient"] == str(int(Status(row[rid]).deficient))
+            assert cell["status"] == ("weak" if row[rid] == "contrary" else row[rid])
+            assert cell["contrary"] == str(int(row[rid] == "contrary"))
+            assert cell["deficient"] == str(int(Status(cell["status"]).deficient))
 
 
 def test_cli_review_of_one_mou_matches_its_matrix_row(compared: Path, tmp_path: Path) -> None:
@@ -84,9 +87,12 @@ def test_cli_review_of_one_mou_matches_its_matrix_row(compared: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     review = DocumentReview.model_validate_json(result.stdout)
     (row,) = [r for r in _csv(compared / "compare.csv") if r["file"] == file.name]
-    assert {f.requirement_id: f.status.value for f in review.findings} == {
+    assert {f.requirement_id: "contrary" if f.contrary else f.status.value for f in review.findings} == {
         rid: row[rid] for rid in load_checklist("cops-nasro").ids
     }
+    facts = review.facts.normalized() if review.facts else {}
+    assert row["training_hours"] == str(facts["training_hours"])  # the fact columns come from the review
+    assert row["effective_date"] == ""  # not stated in this MOU: empty, never guessed
 
 
 def test_heatmap_prevalence_and_groups(compared: Path, independent: dict[str, DocumentReview]) -> None:
@@ -96,13 +102,18 @@ def test_heatmap_prevalence_and_groups(compared: Path, independent: dict[str, Do
     assert len(cells) == len(independent) * len(checklist.ids)
     for doc_id, rid, status in cells:
         finding = independent[doc_id].finding(rid)
-        assert finding is not None and finding.status.value == status
+        assert finding is not None
+        assert status == ("contrary" if finding.contrary else finding.status.value)
 
     matrix = build_matrix(list(independent.values()), checklist, "year")
     ferpa = next(p for p in prevalence(matrix) if p.requirement_id == "ferpa_privacy")
     ferpa_findings = [r.finding("ferpa_privacy") for r in independent.values()]
     named = sum(f is not None and f.status.value in ("present", "weak") for f in ferpa_findings)
-    assert ferpa.present + ferpa.weak == named
+    assert ferpa.present + ferpa.weak + ferpa.contrary == named
+    discipline = next(p for p in prevalence(matrix) if p.requirement_id == "discipline_carveout")
+    findings = [r.finding("discipline_carveout") for r in independent.values()]
+    assert discipline.contrary == sum(bool(f and f.contrary) for f in findings) >= 1
+    assert discipline.weak == sum(bool(f and f.status.value == "weak" and not f.contrary) for f in findings)
     html = (compared / "compare.html").read_text()
     assert f"addressed in {named / len(independent):.0%} of MOUs" in html
     assert "<svg" in html and "Deficient share by year" in html

@@ -87,3 +87,14 @@ def test_saved_results_are_named_and_stamped_by_commit_and_date(saved):
     if report["git_commit"]:
         assert report["git_commit"] in files[0].name
     assert 0.0 <= report["macro_f1"] <= 1.0 and report["grounded_rate"] == 1.0
+
+
+def test_eval_reports_fact_accuracy_per_fact(saved):
+    markdown, files = saved
+    assert "## Facts (exact match of the normalised form)" in markdown
+    report = json.loads(next(p for p in files if p.suffix == ".json").read_text())
+    facts = report["facts"]
+    assert {"effective_date", "term_end", "district_annual_cost", "district_share_percent"} <= set(facts)
+    for score in facts.values():
+        wrong = len(score["failures"])
+        assert score["accuracy"] == round((score["support"] - wrong) / score["support"], 3)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .checklist import Checklist
-from .models import DocumentReview, Severity, Status
+from .facts import FACT_NAMES
+from .models import DocumentReview, FactValue, Severity, Status
+from .summary import csv_value
 
 GroupBy = Literal["state", "year"]
 STATUS_COLOUR = {
@@ -26,6 +28,8 @@ STATUS_COLOUR = {
     Status.not_applicable: "#c8c8c8",
 }
 UNKNOWN_GROUP = "unknown"
+CONTRARY = "contrary"
+CONTRARY_COLOUR = "#8e24aa"
 
 
 @dataclass
@@ -37,6 +41,16 @@ class MatrixRow:
     year: int | None
     risk_score: float
     statuses: dict[str, Status]
+    contrary: set[str] = field(default_factory=set)  # weak because the MOU says the opposite
+    facts: dict[str, FactValue | None] = field(default_factory=dict)
+    nces_id: str | None = None
+
+    def cell_label(self, requirement_id: str) -> str:
+        """The status, or 'contrary' for a weak finding that contrary language decided."""
+        if requirement_id in self.contrary:
+            return CONTRARY
+        status = self.statuses.get(requirement_id)
+        return status.value if status else ""
 
     def group(self, by: GroupBy) -> str:
         value = self.state if by == "state" else self.year
@@ -62,9 +76,10 @@ class Prevalence(BaseModel):
     severity: Severity
     documents: int
     present: int
-    weak: int
+    weak: int = Field(description="weak for want of detail (contrary findings are counted apart)")
     missing: int
     not_applicable: int
+    contrary: int = Field(0, description="weak because the MOU says the opposite of the guidance")
 
     @property
     def applicable(self) -> int:
@@ -73,12 +88,17 @@ class Prevalence(BaseModel):
 
     @property
     def addressed_share(self) -> float:
-        """Present or weak: the MOU at least names the topic."""
-        return (self.present + self.weak) / self.applicable if self.applicable else 0.0
+        """Present, weak or contrary: the MOU at least names the topic."""
+        return (self.present + self.weak + self.contrary) / self.applicable if self.applicable else 0.0
 
     @property
     def deficient_share(self) -> float:
-        return (self.weak + self.missing) / self.applicable if self.applicable else 0.0
+        return (self.weak + self.missing + self.contrary) / self.applicable if self.applicable else 0.0
+
+    @property
+    def contrary_share(self) -> float:
+        """MOUs whose text goes against the requirement (e.g. the SRO enforces school rules)."""
+        return self.contrary / self.applicable if self.applicable else 0.0
 
 
 def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: GroupBy = "state") -> Matrix:
@@ -92,6 +112,9 @@ def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: 
             year=r.document.year,
             risk_score=r.risk_score,
             statuses={f.requirement_id: f.status for f in r.findings},
+            contrary={f.requirement_id for f in r.findings if f.contrary and f.deficient},
+            facts=r.facts.normalized() if r.facts else {},
+            nces_id=r.document.nces_id,
         )
         for r in reviews
     ]
@@ -112,12 +135,16 @@ def prevalence(matrix: Matrix, rows: list[MatrixRow] | None = None) -> list[Prev
     out = []
     for rid in matrix.requirement_ids:
         statuses = [row.statuses.get(rid) for row in rows]
+        counts = {s.value: statuses.count(s) for s in Status}
+        contrary = sum(rid in row.contrary for row in rows)
+        counts["weak"] -= contrary
         out.append(
             Prevalence(
                 requirement_id=rid,
                 severity=matrix.severities[rid],
                 documents=len(rows),
-                **{s.value: statuses.count(s) for s in Status},
+                contrary=contrary,
+                **counts,
             )
         )
     return out
@@ -139,14 +166,26 @@ def headline(p: Prevalence, title: str) -> str:
 
 
 def wide_csv(matrix: Matrix) -> str:
-    """One row per MOU, one column per requirement."""
+    """One row per MOU, one column per requirement ('contrary' apart from 'weak'), then the facts."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["doc_id", "file", "district", "state", "year", "risk_score", *matrix.requirement_ids])
+    head = ["doc_id", "file", "district", "nces_id", "state", "year", "risk_score"]
+    writer.writerow([*head, *matrix.requirement_ids, *FACT_NAMES])
     for row in matrix.rows:
-        cells = [row.statuses[rid].value if rid in row.statuses else "" for rid in matrix.requirement_ids]
+        cells = [row.cell_label(rid) for rid in matrix.requirement_ids]
+        facts = [csv_value(row.facts.get(name)) for name in FACT_NAMES]
         writer.writerow(
-            [row.doc_id, row.file, row.district, row.state or "", row.year or "", row.risk_score, *cells]
+            [
+                row.doc_id,
+                row.file,
+                row.district,
+                row.nces_id or "",
+                row.state or "",
+                row.year or "",
+                row.risk_score,
+                *cells,
+                *facts,
+            ]
         )
     return buf.getvalue()
 
@@ -156,7 +195,19 @@ def long_csv(matrix: Matrix) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
-        ["doc_id", "file", "district", "state", "year", "requirement_id", "severity", "status", "deficient"]
+        [
+            "doc_id",
+            "file",
+            "district",
+            "nces_id",
+            "state",
+            "year",
+            "requirement_id",
+            "severity",
+            "status",
+            "deficient",
+            "contrary",
+        ]
     )
     for row in matrix.rows:
         for rid in matrix.requirement_ids:
@@ -166,12 +217,14 @@ def long_csv(matrix: Matrix) -> str:
                     row.doc_id,
                     row.file,
                     row.district,
+                    row.nces_id or "",
                     row.state or "",
                     row.year or "",
                     rid,
                     matrix.severities[rid].value,
                     status.value if status else "",
                     int(bool(status and status.deficient)),
+                    int(rid in row.contrary),
                 ]
             )
     return buf.getvalue()
@@ -203,21 +256,22 @@ def heatmap_svg(matrix: Matrix, by: GroupBy) -> str:
         parts.append(f'<text x="12" y="{y + 12}" font-size="11">{escape(_clip(row.file, 38))}</text>')
         for i, rid in enumerate(matrix.requirement_ids):
             status = row.statuses.get(rid)
-            fill = STATUS_COLOUR[status] if status else "#ffffff"
-            label = f"{row.file} · {rid}: {status.value if status else 'no finding'}"
+            fill = CONTRARY_COLOUR if rid in row.contrary else STATUS_COLOUR[status] if status else "#ffffff"
+            label = f"{row.file} · {rid}: {row.cell_label(rid) or 'no finding'}"
             parts.append(
                 f'<rect class="cell" data-doc="{escape(row.doc_id)}" data-req="{escape(rid)}" '
-                f'data-status="{status.value if status else ""}" x="{LABEL_W + i * CELL}" y="{y}" '
+                f'data-status="{row.cell_label(rid)}" x="{LABEL_W + i * CELL}" y="{y}" '
                 f'width="{CELL - 1}" height="{CELL - 1}" fill="{fill}"><title>{escape(label)}</title></rect>'
             )
         y += CELL
     y += 10
-    for i, (status, colour) in enumerate(STATUS_COLOUR.items()):
+    legend = [(s.value, c) for s, c in STATUS_COLOUR.items()] + [(CONTRARY, CONTRARY_COLOUR)]
+    for i, (name, colour) in enumerate(legend):
         x = LABEL_W + i * 110
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="11">{status.value}</text>')
+        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="11">{name}</text>')
     # room on the right for the last rotated labels and for the legend
-    width = max(LABEL_W + len(matrix.requirement_ids) * CELL + 110, LABEL_W + len(STATUS_COLOUR) * 110)
+    width = max(LABEL_W + len(matrix.requirement_ids) * CELL + 110, LABEL_W + len(legend) * 110)
     height = y + 24
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

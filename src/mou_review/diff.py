@@ -152,8 +152,8 @@ def diff_reviews(
                 old_status=before.status if before else None,
                 new_status=finding.status,
                 status_changed=before is None or before.status != finding.status,
-                old_contrary=bool(before and getattr(before, "contrary", False)),
-                new_contrary=bool(getattr(finding, "contrary", False)),
+                old_contrary=bool(before and before.contrary),
+                new_contrary=finding.contrary,
                 clauses=touching,
             )
         )

@@ -47,6 +47,7 @@ def render_markdown(reports: list[EvalReport]) -> str:
             for r in reports
         ]
         lines.append(f"| {rid} | {score.support} | " + " | ".join(cells) + " |")
+    lines += fact_lines(first)
     for report in reports:
         lines += _worst(report)
         lines += _confusions(report)
@@ -117,3 +118,19 @@ def save_reports(reports: list[EvalReport], results_dir: Path) -> list[Path]:
     json_path.write_text(payload[0] if len(payload) == 1 else "[\n" + ",\n".join(payload) + "\n]\n")
     md_path.write_text(render_markdown(reports))
     return [json_path, md_path]
+
+
+def fact_lines(report: EvalReport) -> list[str]:
+    """Exact-match accuracy per fact (facts do not depend on the backend), with every miss."""
+    if not report.facts:
+        return []
+    lines = [
+        "",
+        "## Facts (exact match of the normalised form)",
+        "",
+        "| fact | accuracy | labelled | stated |",
+    ]
+    lines.append("| --- | ---: | ---: | ---: |")
+    lines += [f"| {name} | {s.accuracy} | {s.support} | {s.stated} |" for name, s in report.facts.items()]
+    misses = [f"- {name}: {miss}" for name, s in report.facts.items() for miss in s.failures]
+    return lines + (["", *misses] if misses else [])

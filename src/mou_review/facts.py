@@ -7,6 +7,7 @@ A fact the text does not state is None: nothing here guesses or computes a value
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -294,6 +295,24 @@ EXTRACTORS: dict[str, Callable[[_Finder], Fact | None]] = {
     "sro_count": _sro_count,
     "training_hours": _training_hours,
 }
+
+
+def review_due(facts: Facts | None) -> date | None:
+    """The first date the text schedules a look at the MOU: the end of its term, or its first review
+    (effective date plus the review cycle), whichever comes first; None when it schedules neither."""
+    if facts is None:
+        return None
+    values = facts.normalized()
+    due = []
+    if isinstance(values["term_end"], str):
+        due.append(date.fromisoformat(values["term_end"]))
+    effective, months = values["effective_date"], values["review_cycle_months"]
+    if isinstance(effective, str) and isinstance(months, int) and not isinstance(months, bool):
+        start = date.fromisoformat(effective)
+        month = start.month - 1 + months
+        year, month = start.year + month // 12, month % 12 + 1
+        due.append(date(year, month, min(start.day, calendar.monthrange(year, month)[1])))
+    return min(due) if due else None
 
 
 def extract_facts(document: Document) -> Facts:

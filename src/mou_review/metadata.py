@@ -146,6 +146,7 @@ def _merge_manifest(info: DocumentInfo, row: dict[str, str]) -> DocumentInfo:
             "state": row.get("state") or info.state,
             "year": int(year) if year.isdigit() else info.year,
             "split": row.get("split") or info.split,
+            "nces_id": (row.get("nces_id") or "").strip() or info.nces_id,
             "title": info.title or row.get("title"),
             "parties": parties,
         }

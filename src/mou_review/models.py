@@ -42,6 +42,7 @@ class DocumentInfo(BaseModel):
     state: str | None = None
     year: int | None = None
     split: str | None = None
+    nces_id: str | None = Field(None, description="NCES district id from manifest.csv, a join key")
 
 
 class Document(BaseModel):
@@ -105,6 +106,9 @@ class Finding(BaseModel):
     redline: str | None = None
     backend: str | None = Field(None, description="set when a finding came from a fallback backend")
     ungrounded_quotes: int = Field(0, description="quotes proposed by the reviewer that were not found")
+    contrary: bool = Field(
+        False, description="weak because the MOU says the opposite of the guidance, not because it is silent"
+    )
 
     @property
     def deficient(self) -> bool:

@@ -127,7 +127,8 @@ def _finding_item(finding: Finding) -> str:
     )
     return (
         f'<li id="f-{escape(finding.requirement_id)}"><b>{escape(finding.requirement_id)}</b> '
-        f'<span class="badge {cls}">{escape(finding.status.value)}</span> '
+        f'<span class="badge {cls}">{escape(finding.status.value)}'
+        f"{' (contrary language)' if finding.contrary else ''}</span> "
         f'<span class="meta">{escape(finding.severity.value)}</span>{issues}'
         f'<div class="meta">{escape(finding.rationale)}</div><ul>{quotes}</ul></li>'
     )
@@ -212,12 +213,23 @@ def compare_page(matrix: Matrix, by: GroupBy, svg: str) -> str:
     headlines = "".join(f"<li>{escape(headline(p, matrix.titles[p.requirement_id]))}</li>" for p in overall)
     head = "".join(
         f"<th>{h}</th>"
-        for h in ("requirement", "severity", "addressed", "present", "weak", "missing", "n/a", "deficient")
+        for h in (
+            "requirement",
+            "severity",
+            "addressed",
+            "present",
+            "weak",
+            "contrary",
+            "missing",
+            "n/a",
+            "deficient",
+        )
     )
     rows = "".join(
         f"<tr><td>{escape(p.requirement_id)}</td><td>{p.severity.value}</td>"
         f'<td class="num" data-sort="{p.addressed_share:.4f}">{p.addressed_share:.0%}</td>'
-        f'<td class="num">{p.present}</td><td class="num">{p.weak}</td><td class="num">{p.missing}</td>'
+        f'<td class="num">{p.present}</td><td class="num">{p.weak}</td><td class="num">{p.contrary}</td>'
+        f'<td class="num">{p.missing}</td>'
         f'<td class="num">{p.not_applicable}</td>'
         f'<td class="num" data-sort="{p.deficient_share:.4f}">{p.deficient_share:.0%}</td></tr>'
         for p in overall

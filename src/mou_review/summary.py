@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from .models import DocumentReview, Severity
+from .facts import FACT_NAMES, review_due
+from .models import DocumentReview, FactValue, Severity
 
 
 class TriageRow(BaseModel):
@@ -30,11 +32,17 @@ class TriageRow(BaseModel):
     major: int
     minor: int
     deficient: list[str]
+    contrary: list[str] = Field(default_factory=list, description="deficient because of contrary language")
+    nces_id: str | None = None
+    facts: dict[str, FactValue | None] = Field(default_factory=dict, description="normalised facts")
+    review_due: str | None = Field(None, description="term end or first scheduled review (ISO)")
+    overdue: bool | None = Field(None, description="review_due is before the --as-of date")
 
     @classmethod
-    def from_review(cls, review: DocumentReview, path: str) -> TriageRow:
+    def from_review(cls, review: DocumentReview, path: str, as_of: date | None = None) -> TriageRow:
         info = review.document
         deficient = [f for f in review.findings if f.deficient]
+        due = review_due(review.facts)
         return cls(
             doc_id=info.doc_id,
             file=Path(path).name,
@@ -51,6 +59,11 @@ class TriageRow(BaseModel):
             major=sum(f.severity == Severity.major for f in deficient),
             minor=sum(f.severity == Severity.minor for f in deficient),
             deficient=[f.requirement_id for f in deficient],
+            contrary=[f.requirement_id for f in deficient if getattr(f, "contrary", False)],
+            nces_id=info.nces_id,
+            facts=review.facts.normalized() if review.facts else {},
+            review_due=due.isoformat() if due else None,
+            overdue=(due < (as_of or date.today())) if due else None,
         )
 
 
@@ -62,11 +75,11 @@ class Failure(BaseModel):
 
 
 def summarize(
-    order: list[tuple[str, str]], reviews: dict[str, DocumentReview]
+    order: list[tuple[str, str]], reviews: dict[str, DocumentReview], as_of: date | None = None
 ) -> tuple[list[TriageRow], list[DocumentReview]]:
     """Rows worst first: risk, then critical and major deficiencies, then file name."""
     pairs = [
-        (TriageRow.from_review(reviews[doc_id], path), reviews[doc_id])
+        (TriageRow.from_review(reviews[doc_id], path, as_of), reviews[doc_id])
         for doc_id, path in order
         if doc_id in reviews
     ]
@@ -74,7 +87,8 @@ def summarize(
     return [row for row, _ in pairs], [review for _, review in pairs]
 
 
-CSV_FIELDS = list(TriageRow.model_fields)
+CSV_FIELDS = [f for f in TriageRow.model_fields if f != "facts"]
+CSV_FIELDS[CSV_FIELDS.index("review_due") : CSV_FIELDS.index("review_due")] = list(FACT_NAMES)
 
 
 def rows_csv(rows: list[TriageRow]) -> str:
@@ -82,8 +96,20 @@ def rows_csv(rows: list[TriageRow]) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        record: dict[str, Any] = row.model_dump()
+        record: dict[str, Any] = row.model_dump(exclude={"facts"})
         record["parties"] = "; ".join(row.parties)
         record["deficient"] = " ".join(row.deficient)
+        record["contrary"] = " ".join(row.contrary)
+        record.update({name: csv_value(row.facts.get(name)) for name in FACT_NAMES})
+        record["overdue"] = csv_value(row.overdue)
         writer.writerow(record)
     return buf.getvalue()
+
+
+def csv_value(value: FactValue | None) -> str | int | float:
+    """A fact as a CSV cell: empty when not stated, true/false for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

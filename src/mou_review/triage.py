@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class TriageOptions:
     embedding: str = "wordllama"
     workers: int | None = 1  # None: one, or more for a large batch (LimitsSettings.workers_for)
     force: bool = False
+    as_of: date | None = None  # for the overdue flag; None: today
 
 
 @dataclass(frozen=True)
@@ -352,7 +354,7 @@ def run_triage(
             if on_done:
                 on_done(outcome)
     sink.flush()
-    rows, ordered = summary.summarize(plan.order, sink.reviews)
+    rows, ordered = summary.summarize(plan.order, sink.reviews, options.as_of)
     reused = [doc_id for doc_id in plan.finished if doc_id not in sink.reviewed]
     return TriageResult(rows, ordered, sink.failed, sink.reviewed, reused, plan.duplicates, sink.seconds)
 

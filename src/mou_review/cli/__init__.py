@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import batch_cmds, redline_cmds, review_cmds, store_cmds
+from . import batch_cmds, diff_cmds, redline_cmds, review_cmds, store_cmds
 
 
 class OneLineErrors(TyperGroup):
@@ -67,6 +67,7 @@ store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
 batch_cmds.register(app)
+diff_cmds.register(app)
 
 
 def package_version() -> str:

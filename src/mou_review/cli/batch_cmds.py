@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +77,7 @@ def run_batch(
     index: bool,
     title: str,
     reuse: tuple[Path, ...] = (),
+    as_of: datetime | None = None,
 ) -> TriageResult:
     """Triage with a progress bar; writes reviews as they finish, then the summary files."""
     missing = [p for p in paths if not p.exists()]
@@ -88,6 +90,7 @@ def run_batch(
         embedding=settings.retrieval.embedding,
         workers=settings.limits.workers,
         force=force,
+        as_of=as_of.date() if as_of else None,
     )
     store = open_store(settings) if index else None
     reviewer = None
@@ -154,10 +157,16 @@ def triage_cmd(
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="date the overdue flag is judged on [default: today]"
+        ),
+    ] = None,
 ) -> None:
     """Review every MOU, worst first: triage.csv/json and an HTML report; resumable (--force redoes)."""
     settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
-    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage")
+    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage", as_of=as_of)
     table = Table("#", "file", "risk", "critical", "major", "minor", title="worst MOUs")
     for rank, row in enumerate(result.rows[:10], 1):
         table.add_row(
@@ -205,7 +214,13 @@ def compare_cmd(
     for name, text in files.items():
         write_atomic(out / name, text)
     table = Table(
-        "requirement", "severity", "applies to", "addressed", "deficient", title=f"{len(matrix.rows)} MOU(s)"
+        "requirement",
+        "severity",
+        "applies to",
+        "addressed",
+        "deficient",
+        "contrary",
+        title=f"{len(matrix.rows)} MOU(s)",
     )
     for p in prevalence(matrix):
         table.add_row(
@@ -214,6 +229,7 @@ def compare_cmd(
             str(p.applicable),
             f"{p.addressed_share:.0%}",
             f"{p.deficient_share:.0%}",
+            f"{p.contrary_share:.0%}",
         )
     stdout.print(table)
     console.print(f"open {out / 'compare.html'}", highlight=False)

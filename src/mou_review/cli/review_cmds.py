@@ -197,7 +197,13 @@ def render_markdown(review: DocumentReview) -> str:
     ]
     lines += [f"> note: {n}" for n in review.notes]
     for f in review.findings:
-        lines += ["", f"## {f.requirement_id}: {f.status.value} ({f.severity.value})", "", f.rationale]
+        contrary = ", contrary language" if f.contrary else ""
+        lines += [
+            "",
+            f"## {f.requirement_id}: {f.status.value} ({f.severity.value}{contrary})",
+            "",
+            f.rationale,
+        ]
         if f.issues:
             lines.append(f"Issues: {', '.join(f.issues)}")
         lines += [f'> "{e.quote}" (page {e.page}, chars {e.start}-{e.end})' for e in f.evidence]
@@ -263,6 +269,12 @@ def eval_cmd(
         table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
     for metric in SUMMARY_METRICS:
         table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
+    for name, fact in reports[0].facts.items():
+        table.add_row(
+            f"fact {name} (exact match)",
+            *[f"{r.facts[name].accuracy:.3f}" for r in reports],
+            str(fact.support),
+        )
     for label, cells in usage_rows(reports):
         table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
     write_table(table, output)

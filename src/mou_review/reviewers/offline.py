@@ -159,7 +159,10 @@ def _decide(
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
         return _finding(
-            base, Status.weak, issues, f"contrary language: '{contrary[0][1].group(0)}'"
+            base.model_copy(update={"contrary": True}),
+            Status.weak,
+            issues,
+            f"contrary language: '{contrary[0][1].group(0)}'",
         ), _quotes(contrary)
     enough = len(hits.strong) >= signals.min_strong
     if signals.require_topic_for_present and not hits.topic:
