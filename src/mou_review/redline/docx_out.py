@@ -193,12 +193,18 @@ class _Writer:
         paragraph = span.parts[-1][0] if span.edit.position == "after" else span.parts[0][0]
         lines = [line for line in span.edit.new_text.splitlines() if line.strip()]
         block = _block_of(paragraph)
+        lead, numbered = span.edit.lead, None
+        if span.edit.number and _auto_numbered(paragraph):  # Word numbers it: no typed number
+            lead, numbered = lead[len(span.edit.number) :].lstrip(), paragraph
         runs: list[Run] = []
         after: Any = block
         for i, line in enumerate(lines):
-            pieces = [(span.edit.lead, True), (line, False)] if i == 0 and span.edit.lead else [(line, False)]
-            before = block if i == 0 and span.edit.position == "before" else None
-            after, added = self._new_paragraph(after, pieces, style_from=paragraph, before=before)
+            first = i == 0
+            pieces = [(lead, True), (line, False)] if first and lead else [(line, False)]
+            before = block if first and span.edit.position == "before" else None
+            after, added = self._new_paragraph(
+                after, pieces, style_from=paragraph, before=before, numbered_like=numbered if first else None
+            )
             runs += added
         self._comment(runs, span.edit.comment)
 
@@ -214,7 +220,13 @@ class _Writer:
         r_pr.append(self._mark("w:del", paragraph._p))
 
     def _new_paragraph(
-        self, after: Any, pieces: list[tuple[str, bool]], *, style_from: Paragraph, before: Any = None
+        self,
+        after: Any,
+        pieces: list[tuple[str, bool]],
+        *,
+        style_from: Paragraph,
+        before: Any = None,
+        numbered_like: Paragraph | None = None,
     ) -> tuple[Paragraph, list[Run]]:
         """A new paragraph after `after` (or before `before`) whose content and mark are tracked insertions."""
         where = before if before is not None else after
@@ -225,10 +237,16 @@ class _Writer:
         else:
             element.addnext(p)
         paragraph = Paragraph(p, where._parent)
-        p_pr = p.get_or_add_pPr()
-        style = _body_style(style_from)
-        if style is not None:
-            paragraph.style = style
+        if numbered_like is not None and numbered_like._p.pPr is not None:
+            p_pr = copy.deepcopy(numbered_like._p.pPr)  # the list's style and numbering
+            for stale in p_pr.findall(qn("w:rPr")):
+                p_pr.remove(stale)
+            p.insert(0, p_pr)
+        else:
+            p_pr = p.get_or_add_pPr()
+            style = _body_style(style_from)
+            if style is not None:
+                paragraph.style = style
         r_pr = OxmlElement("w:rPr")
         r_pr.append(self._mark("w:ins", p))
         p_pr.append(r_pr)
@@ -279,6 +297,18 @@ def _isolate(paragraph: Paragraph, start: int, end: int) -> list[Run]:
             _split(child, end - c_start)
         out.append(Run(child, paragraph))
     return out
+
+
+def _auto_numbered(paragraph: Paragraph) -> bool:
+    """Word numbers this paragraph itself (numbering set on it or on its style)."""
+    if paragraph._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None:
+        return True
+    style = paragraph.style
+    while style is not None:
+        if style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None:
+            return True
+        style = style.base_style
+    return False
 
 
 def _live_children(paragraph: Paragraph) -> list[Any]:

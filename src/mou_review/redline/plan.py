@@ -59,6 +59,7 @@ class RedlineEdit(BaseModel):
     old_text: str | None = None
     heading: str
     lead: str = Field("", description="what opens an inserted paragraph: its number and heading")
+    number: str | None = Field(None, description="the item or section number the lead opens with")
     new_text: str
     comment: str
     source: str
@@ -237,6 +238,7 @@ def _insert(ctx: _Context, finding: Finding, requirement: Requirement, suggestio
         position=where.position,
         anchor_text=anchor_text,
         lead=lead,
+        number=where.number,
         new_text=suggestion.text,
         comment=_comment(finding, requirement, suggestion, action),
     )
