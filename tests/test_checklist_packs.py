@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import CORPUS
@@ -30,10 +31,10 @@ def test_a_requirement_that_extends_cops_nasro_keeps_its_signals_and_adds_its_ow
     assert ma.signals.strong == base.signals.strong and ma.signals.contrary == base.signals.contrary
     assert ma.statute == "M.G.L. c.71 §37P(c)" and ma.queries == base.queries
     selection = load_checklist("ma").get("selection_criteria")
-    assert (
-        selection.signals.contrary
-        and selection.signals.strong == load_checklist("cops-nasro").get("sro_selection").signals.strong
-    )
+    base_selection = load_checklist("cops-nasro").get("sro_selection")
+    assert selection.signals.contrary  # its own: selection by seniority
+    assert selection.signals.topic == base_selection.signals.topic  # inherited
+    assert selection.signals.strong != base_selection.signals.strong  # replaced: criteria alone suffice
 
 
 def test_extending_a_requirement_that_does_not_exist_is_a_clear_error(tmp_path):
@@ -86,3 +87,18 @@ def test_review_with_the_massachusetts_pack_on_a_massachusetts_mou(tmp_path):
     assert status["not_disciplinarian"] == "present"
     assert set(status) == set(load_checklist("ma").ids)
     assert review["facts"]["effective_date"]["normalized"] == "2022-09-01"
+
+
+@pytest.mark.parametrize("pack", ["ma", "tx"])
+def test_each_pack_gold_set_labels_every_requirement_and_the_offline_rules_mostly_agree(pack):
+    from mou_review.evaluate import load_gold
+
+    folder = Path(__file__).resolve().parents[1] / "evals" / "packs" / pack
+    golds = load_gold(folder)
+    assert len(golds) >= 3 and all(set(g.labels) == set(load_checklist(pack).ids) for g in golds)
+    args = ["eval", str(folder), "--checklist", pack, "--backend", "offline", "--format", "json"]
+    result = CliRunner().invoke(app, args, env=ENV)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["checklist"] == pack and report["documents"] == len(golds)
+    assert report["status_accuracy"] >= 0.9, report["per_requirement"]
