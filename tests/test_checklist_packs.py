@@ -102,3 +102,19 @@ def test_each_pack_gold_set_labels_every_requirement_and_the_offline_rules_mostl
     report = json.loads(result.stdout)
     assert report["checklist"] == pack and report["documents"] == len(golds)
     assert report["status_accuracy"] >= 0.9, report["per_requirement"]
+
+
+def test_auto_in_a_batch_is_a_one_line_error_naming_the_packs(tmp_path):
+    args = [
+        "triage",
+        str(CORPUS / "wexcombe_ma_2022.docx"),
+        "--out",
+        str(tmp_path / "o"),
+        "--checklist",
+        "auto",
+    ]
+    result = CliRunner().invoke(app, [*args, "--no-index"], env=ENV)
+    assert result.exit_code == 2
+    assert (
+        "only review and diff" in result.output and "ma" in result.output and "Traceback" not in result.output
+    )

@@ -103,6 +103,11 @@ def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
         source = str(path)
     else:
         packaged = resources.files("mou_review") / "checklists" / f"{name_or_path}.yaml"
+        if name_or_path == "auto":
+            raise ConfigError(
+                "--checklist auto picks a pack per document, which only review and diff do",
+                hint=f"give one checklist for a batch: {', '.join(packaged_ids())}",
+            )
         if not packaged.is_file():
             raise ConfigError(f"unknown checklist {name_or_path!r}", hint="give a packaged id or a YAML path")
         text = packaged.read_text(encoding="utf-8")
