@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_TEXT, make_docx, make_pdf, make_scanned_pdf
 
-from mou_review.documents import discover, load_document
+from mou_review.discovery import walk
+from mou_review.documents import load_document
 from mou_review.errors import DocumentError
 
 
@@ -128,4 +129,93 @@ def test_discover_skips_hidden_files_and_manifest(tmp_path: Path):
     (tmp_path / "manifest.csv").write_text("file\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.md").write_text("x")
-    assert [p.name for p in discover([tmp_path])] == ["a.txt", "b.md"]
+    assert [p.name for p in walk([tmp_path]).files] == ["a.txt", "b.md"]
+
+
+def test_utf16_text_with_a_bom_as_notepad_writes_it(tmp_path: Path):
+    path = tmp_path / "notepad.txt"
+    path.write_bytes("\n".join(SAMPLE_TEXT).encode("utf-16"))  # BOM + UTF-16-LE
+    doc = load_document(path)
+    assert "Patrol Division Lieutenant" in doc.text
+    assert doc.warnings == ["decoded as UTF-16"]
+
+
+def test_utf16_without_a_bom(tmp_path: Path):
+    path = tmp_path / "plain16.txt"
+    path.write_bytes("\n".join(SAMPLE_TEXT).encode("utf-16-le"))
+    assert "Harrow Glen School District" in load_document(path).text
+
+
+def _truncated_docx(path: Path) -> Path:
+    import zipfile
+
+    good = make_docx(path.with_name("whole.docx"), SAMPLE_TEXT)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            out.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml" else data)
+    good.unlink()
+    return path
+
+
+def test_a_docx_with_a_truncated_document_xml(tmp_path: Path):
+    reason = _reason(_truncated_docx(tmp_path / "cut.docx"))
+    assert reason.startswith("corrupt DOCX (XMLSyntaxError:")
+    assert "\n" not in reason
+
+
+def test_a_truncated_docx_does_not_stop_a_batch_in_worker_processes(tmp_path: Path):
+    """lxml's error cannot be pickled: it must become data inside the worker, not cross the pipe."""
+    from mou_review.config import Settings
+    from mou_review.ingest import ingest
+    from mou_review.store import ClauseStore
+
+    folder = tmp_path / "mous"
+    folder.mkdir()
+    _truncated_docx(folder / "a_cut.docx")
+    for i in range(4):
+        make_pdf(
+            folder / f"good{i}.pdf", [*SAMPLE_TEXT, f"Schedule {i}: the SRO works {i + 30} hours a week."]
+        )
+    settings = Settings(store_dir=tmp_path / "store", workers=2)
+    report = ingest([folder], settings, ClauseStore(settings))
+    assert len(report.added) == 4
+    assert [(Path(p).name, r.split(":")[0]) for p, r in report.failed] == [
+        ("a_cut.docx", "corrupt DOCX (XMLSyntaxError")
+    ]
+
+
+def test_an_email_named_explicitly_is_out_of_scope(tmp_path: Path):
+    (tmp_path / "mou.eml").write_text("From: clerk@city.example\n\nSee attached.")
+    assert _reason(tmp_path / "mou.eml") == "e-mail files are out of scope"
+
+
+def test_a_valid_file_is_not_dropped_as_a_duplicate_of_a_failed_one(tmp_path: Path, settings, store):
+    from mou_review.ingest import ingest
+
+    text = "\n\n".join(SAMPLE_TEXT).encode()
+    (tmp_path / "mous").mkdir()
+    (tmp_path / "mous" / "a_copy.pdf").write_bytes(text)  # not a PDF: it fails
+    (tmp_path / "mous" / "b.txt").write_bytes(text)
+    (tmp_path / "mous" / "c.txt").write_bytes(text)
+    report = ingest([tmp_path / "mous"], settings, store)
+    assert [Path(p).name for p in report.added] == ["b.txt"]
+    assert [Path(p).name for p, _ in report.failed] == ["a_copy.pdf"]
+    assert [(Path(a).name, Path(b).name) for a, b in report.duplicates] == [("c.txt", "b.txt")]
+
+
+def test_without_tesseract_a_scan_says_in_one_line_how_to_get_it(tmp_path: Path, monkeypatch):
+    image = pytest.importorskip("PIL.Image")
+    page = image.new("L", (850, 1100), 255)
+    page.save(tmp_path / "scan.pdf", "PDF", resolution=100)
+    page.save(tmp_path / "scan.png")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # a machine without tesseract
+    with pytest.raises(DocumentError) as caught:
+        load_document(tmp_path / "scan.pdf")
+    assert caught.value.reason == "no extractable text (a scanned image?)"
+    assert caught.value.hint is not None and "apt-get install tesseract-ocr" in caught.value.hint
+    assert "mou-review[ocr]" in caught.value.hint and "\n" not in caught.value.hint
+    with pytest.raises(
+        DocumentError, match="an image needs OCR, but the `tesseract` program is not installed"
+    ):
+        load_document(tmp_path / "scan.png")

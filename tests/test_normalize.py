@@ -26,3 +26,21 @@ def test_capitalised_continuation_is_not_joined():
 
 def test_soft_hyphen_and_nbsp_removed():
     assert normalize("pro\u00adgram\u00a0officer") == "program officer"
+
+
+def test_ligatures_are_spelled_out_everywhere():
+    assert normalize("the \ufb01rst o\ufb03cer\u2019s e\ufb00orts") == "the first officer\u2019s efforts"
+
+
+def test_ocr_noise_is_cleaned_and_the_map_still_points_back():
+    raw = "| The SRO shall not ~ enforce the stu\u00acdent\n~ code of con\u00ac\nduct ■ at all.\n____ hours"
+    text, mapping = normalize_with_map(raw, ocr=True)
+    assert text == "The SRO shall not enforce the stu\u00acdent\ncode of conduct at all.\n____ hours"
+    assert len(mapping) == len(text)
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            assert raw[mapping[i]] == ch
+
+
+def test_ocr_glyphs_are_kept_in_text_that_was_not_ocrd():
+    assert normalize("see ~ and | as typed") == "see ~ and | as typed"

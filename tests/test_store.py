@@ -27,7 +27,8 @@ def test_mixed_folder_reports_bad_files_and_ingests_good_ones(tmp_path, settings
     report = ingest([folder], settings, store)
     assert sorted(Path(p).name for p in report.added) == ["good.docx", "good.pdf", "good.txt"]
     reasons = {Path(p).name: r for p, r in report.failed}
-    assert set(reasons) == {"locked.pdf", "scan.pdf", "empty.txt", "notes.xlsx"}
+    assert set(reasons) == {"locked.pdf", "scan.pdf", "empty.txt"}
+    assert report.discovery.summary() == "skipped 1 file: 1 .xlsx"  # walked, so not an error
     assert "encrypted" in reasons["locked.pdf"]
     assert "no extractable text" in reasons["scan.pdf"]
     assert not report.ok

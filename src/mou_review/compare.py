@@ -41,6 +41,8 @@ class MatrixRow:
     year: int | None
     risk_score: float
     statuses: dict[str, Status]
+    ocr_findings: set[str] = field(default_factory=set)  # requirements whose evidence rests on OCR text
+    ocr: bool = False
     contrary: set[str] = field(default_factory=set)  # weak because the MOU says the opposite
     facts: dict[str, FactValue | None] = field(default_factory=dict)
     nces_id: str | None = None
@@ -112,6 +114,8 @@ def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: 
             year=r.document.year,
             risk_score=r.risk_score,
             statuses={f.requirement_id: f.status for f in r.findings},
+            ocr_findings={f.requirement_id for f in r.findings if any(e.ocr for e in f.evidence)},
+            ocr=r.document.ocr,
             contrary={f.requirement_id for f in r.findings if f.contrary and f.deficient},
             facts=r.facts.normalized() if r.facts else {},
             nces_id=r.document.nces_id,
@@ -169,7 +173,7 @@ def wide_csv(matrix: Matrix) -> str:
     """One row per MOU, one column per requirement ('contrary' apart from 'weak'), then the facts."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    head = ["doc_id", "file", "district", "nces_id", "state", "year", "risk_score"]
+    head = ["doc_id", "file", "district", "nces_id", "state", "year", "risk_score", "ocr"]
     writer.writerow([*head, *matrix.requirement_ids, *FACT_NAMES])
     for row in matrix.rows:
         cells = [row.cell_label(rid) for rid in matrix.requirement_ids]
@@ -183,6 +187,7 @@ def wide_csv(matrix: Matrix) -> str:
                 row.state or "",
                 row.year or "",
                 row.risk_score,
+                int(row.ocr),
                 *cells,
                 *facts,
             ]
@@ -207,6 +212,7 @@ def long_csv(matrix: Matrix) -> str:
             "status",
             "deficient",
             "contrary",
+            "ocr",
         ]
     )
     for row in matrix.rows:
@@ -225,6 +231,7 @@ def long_csv(matrix: Matrix) -> str:
                     status.value if status else "",
                     int(bool(status and status.deficient)),
                     int(rid in row.contrary),
+                    int(rid in row.ocr_findings),
                 ]
             )
     return buf.getvalue()

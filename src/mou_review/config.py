@@ -16,6 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .limits import LoadSettings
+
 Backend = Literal["auto", "offline", "llm", "keyword"]
 ResolvedBackend = Literal["offline", "llm", "keyword"]
 Embedding = Literal["wordllama", "openai"]
@@ -191,6 +193,10 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="the LLM reviewer")
     output: OutputSettings = Field(default_factory=OutputSettings, description="output and logging")
     limits: LimitsSettings = Field(default_factory=LimitsSettings, description="parallelism")
+    load: LoadSettings = Field(
+        default_factory=LoadSettings,
+        description="how files are read: tracked changes, OCR, size and time limits",
+    )
 
     @model_validator(mode="before")
     @classmethod

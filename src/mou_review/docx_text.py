@@ -1,8 +1,14 @@
-"""DOCX to text in reading order: headings, numbered paragraphs (numbers rendered) and tables."""
+"""DOCX to text in reading order: headings, numbered paragraphs (numbers rendered) and tables.
+
+Tracked changes are read as the agreement would stand: the *accepted* view (insertions in,
+deletions out) by default, or the *original* view (deletions in, insertions out). python-docx's
+`paragraph.text` skips runs inside `w:ins`, so paragraph text is read here from the XML.
+Comments live in their own part and are never agreement text.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from docx.oxml.ns import qn
 from docx.table import Table
@@ -25,29 +31,78 @@ _ROMAN = [
 ]
 
 
-def docx_pages(document: Any) -> list[str]:
+View = Literal["accepted", "original"]
+_INSERTED = (qn("w:ins"), qn("w:moveTo"))
+_DELETED = (qn("w:del"), qn("w:moveFrom"))
+_TEXT = {qn("w:t"): None, qn("w:delText"): None, qn("w:tab"): "\t", qn("w:noBreakHyphen"): "-"}
+_BREAKS = (qn("w:br"), qn("w:cr"))
+_SKIP = (qn("w:txbxContent"), qn("w:instrText"), qn("w:delInstrText"), qn("w:rPr"), qn("w:pPr"))
+
+
+def docx_pages(document: Any, view: View = "accepted") -> list[str]:
     """Text of each page (split at explicit page breaks); blocks separated by blank lines."""
     numbering = _Numbering(document)
     pages: list[list[str]] = [[]]
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            pages[-1].append(_table_text(block))
+            pages[-1].append(_table_text(block, view))
             continue
-        text = block.text.strip()
-        label = numbering.label(block)
-        if text:
-            pages[-1].append(f"{label} {text}" if label else text)
+        text = paragraph_text(block._p, view).strip()
+        if text or not _mark_removed(block._p, view):
+            label = numbering.label(block)
+            if text:
+                pages[-1].append(f"{label} {text}" if label else text)
         if _has_page_break(block):
             pages.append([])
     return ["\n\n".join(p) for p in pages if p] or [""]
 
 
-def _table_text(table: Table) -> str:
+def count_revisions(document: Any) -> int:
+    """Pending insertions and deletions of text (not formatting changes) in the body."""
+    body = document.element.body
+    return sum(
+        1
+        for tag in (*_INSERTED, *_DELETED)
+        for element in body.iter(tag)
+        if element.getparent().tag != qn("w:rPr")  # a paragraph mark's own revision
+    )
+
+
+def paragraph_text(p: Any, view: View) -> str:
+    """A paragraph's text in the chosen view: runs inside insertions or deletions kept or dropped."""
+    dropped = _DELETED if view == "accepted" else _INSERTED
+    parts: list[str] = []
+    _collect(p, dropped, parts)
+    return "".join(parts)
+
+
+def _collect(element: Any, dropped: tuple[str, ...], parts: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag in dropped or tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag in _TEXT:
+            fixed = _TEXT[tag]
+            parts.append(fixed if fixed is not None else child.text or "")
+        elif tag in _BREAKS:
+            parts.append("\n")
+        else:
+            _collect(child, dropped, parts)
+
+
+def _mark_removed(p: Any, view: View) -> bool:
+    """The paragraph itself is a pending deletion (accepted view) or insertion (original view)."""
+    rpr = p.find(qn("w:pPr") + "/" + qn("w:rPr"))
+    tags = _DELETED if view == "accepted" else _INSERTED
+    return rpr is not None and any(rpr.find(tag) is not None for tag in tags)
+
+
+def _table_text(table: Table, view: View) -> str:
     rows = []
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
-            value = " ".join(cell.text.split())
+            value = " ".join(" ".join(paragraph_text(p._p, view) for p in cell.paragraphs).split())
             if not cells or cells[-1] != value:  # merged cells repeat their text
                 cells.append(value)
         rows.append(" | ".join(cells))

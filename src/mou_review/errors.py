@@ -21,6 +21,11 @@ class DocumentError(MouReviewError):
         super().__init__(f"{path}: {reason}", hint=hint)
         self.path = str(path)
         self.reason = reason
+        self.warnings: list[str] = []  # what was noticed before it failed (e.g. an encoding guess)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Picklable, so a worker process can hand one back."""
+        return type(self), (self.path, self.reason), {"hint": self.hint, "warnings": self.warnings}
 
 
 class ConfigError(MouReviewError):

@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from .config import Settings
-from .documents import content_hash, discover, load_document
+from .discovery import Discovery, walk
+from .documents import file_id, load_document
 from .embeddings import get_embedder
 from .errors import DocumentError
+from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import Clause, Document
 from .segment import segment
@@ -36,6 +38,7 @@ class Prepared:
     clauses: list[Clause] = field(default_factory=list)
     vectors: np.ndarray | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # noticed while loading, kept when it failed
 
 
 @dataclass
@@ -45,6 +48,8 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # stored earlier versions of an added file
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the same content)
+    discovery: Discovery = field(default_factory=Discovery)
     clauses: int = 0
     pages: int = 0
 
@@ -53,15 +58,40 @@ class IngestReport:
         return not self.failed
 
 
-def prepare(path: str, manifest: dict[str, dict[str, str]] | None, embedding: str) -> Prepared:
-    """Load, segment and embed one file; errors come back as data so a batch goes on."""
+def prepare(
+    path: str,
+    manifest: dict[str, dict[str, str]] | None,
+    embedding: str,
+    limits: LoadSettings | None = None,
+) -> Prepared:
+    """Load, segment and embed one file; every error comes back as data (one line) so a batch goes on.
+
+    Nothing raised here may cross a process boundary: some library exceptions (lxml's) cannot
+    be pickled and would take the whole pool down with them.
+    """
+    limits = limits or LoadSettings()
     try:
-        document = load_document(Path(path), manifest=manifest)
+        with deadline(path, limits.seconds_per_document):
+            document = load_document(Path(path), manifest=manifest, limits=limits)
+            clauses = segment(document)
+            vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
     except DocumentError as exc:
-        return Prepared(path=path, error=exc.reason)
-    clauses = segment(document)
-    vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
+        return Prepared(path=path, error=exc.reason, warnings=exc.warnings)
+    except MemoryError:
+        return Prepared(path=path, error="ran out of memory reading it")
+    except Exception as exc:
+        return Prepared(path=path, error=f"cannot read it ({type(exc).__name__}: {_first_line(exc)})")
     return Prepared(path=path, document=document, clauses=clauses, vectors=vectors)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0][:200]
+
+
+def batch_key(doc_id: str, path: Path) -> tuple[str, str]:
+    """Files with the same bytes and extension load the same way; only those are duplicates up front."""
+    suffix = path.suffix.lower()
+    return doc_id, {".jpeg": ".jpg", ".tiff": ".tif", ".md": ".txt"}.get(suffix, suffix)
 
 
 def _warm(embedding: str) -> None:
@@ -81,20 +111,25 @@ def ingest(
     on_file: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
     """Add every new file under `paths` to the store; report added, skipped and failed files."""
-    report = IngestReport()
+    report = IngestReport(discovery=walk(paths))
+    report.failed.extend(report.discovery.unreadable)
     known = store.document_ids()
+    seen: dict[tuple[str, str], str] = {}
     todo: list[tuple[str, dict[str, dict[str, str]]]] = []
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
-    for path in discover(paths):
+    for path in report.discovery.files:
         try:
-            doc_id = content_hash(path.read_bytes())
-        except OSError as exc:
-            report.failed.append((str(path), f"cannot read file ({exc.strerror})"))
+            doc_id = file_id(path, settings.load)
+        except DocumentError as exc:
+            report.failed.append((str(path), exc.reason))
             continue
         if doc_id in known:
             report.skipped.append(str(path))
             continue
-        known.add(doc_id)
+        if batch_key(doc_id, path) in seen:
+            report.duplicates.append((str(path), seen[batch_key(doc_id, path)]))
+            continue
+        seen[batch_key(doc_id, path)] = str(path)
         folder = path.parent
         manifests.setdefault(folder, read_manifest(folder))
         todo.append((str(path), manifests[folder]))
@@ -106,12 +141,20 @@ def ingest(
         _notify(on_file, failed, reason)
 
     pending: list[Prepared] = []
+    loaded: dict[str, str] = {}  # doc_id -> path: same content under another extension
     for prepared in _prepare_all(todo, settings):
+        report.warnings.extend(f"{prepared.path}: {w}" for w in prepared.warnings)
         if prepared.error or prepared.document is None:
             report.failed.append((prepared.path, prepared.error or "unknown error"))
             _notify(on_file, prepared.path, prepared.error or "failed")
             continue
-        report.warnings.extend(prepared.document.warnings)
+        report.warnings.extend(f"{prepared.path}: {w}" for w in prepared.document.warnings)
+        doc_id = prepared.document.info.doc_id
+        if doc_id in loaded:
+            report.duplicates.append((prepared.path, loaded[doc_id]))
+            _notify(on_file, prepared.path, "skipped")
+            continue
+        loaded[doc_id] = prepared.path
         pending.append(prepared)
         if sum(len(p.clauses) for p in pending) >= FLUSH_CLAUSES:
             _flush(store, pending, report, on_file)
@@ -124,7 +167,7 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
     workers = settings.limits.workers_for(len(todo))
     if workers <= 1 or len(todo) < 4:
         for path, manifest in todo:
-            yield prepare(path, manifest, settings.retrieval.embedding)
+            yield prepare(path, manifest, settings.retrieval.embedding, settings.load)
         return
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
     with (
@@ -135,15 +178,22 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
     ):
         chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
         futures = [
-            pool.submit(_prepare_to_files, chunk, settings.retrieval.embedding, spill) for chunk in chunks
+            pool.submit(_prepare_to_files, chunk, settings.retrieval.embedding, settings.load, spill)
+            for chunk in chunks
         ]
-        for future in futures:
-            for name in future.result():
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                names = future.result()
+            except Exception as exc:  # a worker that died (out of memory, killed) fails its files only
+                for path, _ in chunk:
+                    yield Prepared(path=path, error=f"worker process failed ({type(exc).__name__})")
+                continue
+            for name in names:
                 yield _load_spilled(name)
 
 
 def _prepare_to_files(
-    chunk: list[tuple[str, dict[str, dict[str, str]]]], embedding: str, spill: str
+    chunk: list[tuple[str, dict[str, dict[str, str]]]], embedding: str, limits: LoadSettings, spill: str
 ) -> list[str]:
     """Prepare a few files in a worker and leave each result in a file: only names cross the pipe.
 
@@ -153,7 +203,7 @@ def _prepare_to_files(
     """
     names = []
     for path, manifest in chunk:
-        prepared = prepare(path, manifest, embedding)
+        prepared = prepare(path, manifest, embedding, limits)
         fd, name = tempfile.mkstemp(dir=spill, suffix=".pickle")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Status(StrEnum):
@@ -27,6 +27,13 @@ class Severity(StrEnum):
 SEVERITY_RANK = {Severity.minor: 1, Severity.major: 2, Severity.critical: 3}
 
 
+class OcrPage(BaseModel):
+    """A page whose text came from OCR, and how sure Tesseract was of its words."""
+
+    page: int = Field(description="1-based page number")
+    confidence: float = Field(description="Tesseract's mean word confidence, 0-100")
+
+
 class DocumentInfo(BaseModel):
     """What is known about one MOU besides its text."""
 
@@ -42,6 +49,31 @@ class DocumentInfo(BaseModel):
     state: str | None = None
     year: int | None = None
     split: str | None = None
+    ocr_pages: list[OcrPage] = Field(
+        default_factory=list, description="pages read by OCR (check quotes from them against the scan)"
+    )
+    revisions: int = Field(0, description="pending tracked changes in the DOCX")
+    revisions_view: str | None = Field(None, description="accepted or original, when it had revisions")
+    converted_from: str | None = Field(None, description="original format, when LibreOffice converted it")
+    warnings: list[str] = Field(default_factory=list, description="non-fatal load problems")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ocr(self) -> bool:
+        """Some of the text came from OCR."""
+        return bool(self.ocr_pages)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ocr_confidence(self) -> float | None:
+        """Mean OCR confidence over the OCR'd pages (0-100)."""
+        if not self.ocr_pages:
+            return None
+        return round(sum(p.confidence for p in self.ocr_pages) / len(self.ocr_pages), 1)
+
+    def ocr_confidence_of(self, page: int) -> float | None:
+        return next((p.confidence for p in self.ocr_pages if p.page == page), None)
+
     nces_id: str | None = Field(None, description="NCES district id from manifest.csv, a join key")
 
 
@@ -51,7 +83,11 @@ class Document(BaseModel):
     info: DocumentInfo
     text: str
     page_starts: list[int] = Field(default_factory=lambda: [0])
-    warnings: list[str] = Field(default_factory=list, description="non-fatal load problems")
+
+    @property
+    def warnings(self) -> list[str]:
+        """Non-fatal load problems (an encoding guess, pages left unread)."""
+        return self.info.warnings
 
     def page_at(self, offset: int) -> int:
         """1-based page number holding character `offset`."""
@@ -94,6 +130,8 @@ class Evidence(BaseModel):
     end: int
     page: int
     match: str = Field("exact", description="how the quote was located: exact, normalized or fuzzy")
+    ocr: bool = Field(False, description="the quote rests on OCR text: check it against the scan")
+    ocr_confidence: float | None = Field(None, description="OCR confidence of its page (0-100)")
 
 
 class Finding(BaseModel):

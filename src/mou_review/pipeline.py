@@ -58,7 +58,7 @@ def review_prepared(
 
 def prepare_file(path: Path, settings: Settings) -> Prepared:
     """Load, segment and embed one file, with the manifest beside it; a bad file raises one line."""
-    prepared = prepare(str(path), read_manifest(path.parent), settings.retrieval.embedding)
+    prepared = prepare(str(path), read_manifest(path.parent), settings.retrieval.embedding, settings.load)
     if prepared.document is None or prepared.vectors is None:
         raise DocumentError(path, prepared.error or "could not be read")
     return prepared

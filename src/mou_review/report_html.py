@@ -29,6 +29,7 @@ h1{font-size:1.4em} table{border-collapse:collapse;width:100%} td,th{border-bott
 padding:4px 6px;text-align:left;vertical-align:top} th{cursor:pointer;background:#f4f4f4;user-select:none}
 th.sorted-asc::after{content:" ▲"} th.sorted-desc::after{content:" ▼"} .num{text-align:right}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:600}
+.ocr{background:#d6e4ff;color:#123}
 .present{background:#d8f0d8} .weak{background:#ffe9a8} .missing{background:#ffc9c9} .na{background:#eee}
 mark.missing{background:#ffb3b3} mark.weak{background:#ffe08a} mark.present{background:#bfe8bf}
 mark.na{background:#ddd} mark{padding:0;border-radius:2px}
@@ -119,7 +120,7 @@ def _finding_item(finding: Finding) -> str:
     cls = STATUS_CLASS[finding.status]
     quotes = "".join(
         f'<li class="quote"><a href="#ev-{escape(finding.requirement_id)}-{n}">p.{e.page}</a> '
-        f"“{escape(e.quote)}”</li>"
+        f"{_ocr_badge(e.ocr_confidence) if e.ocr else ''}“{escape(e.quote)}”</li>"
         for n, e in enumerate(finding.evidence)
     )
     issues = (
@@ -132,6 +133,16 @@ def _finding_item(finding: Finding) -> str:
         f'<span class="meta">{escape(finding.severity.value)}</span>{issues}'
         f'<div class="meta">{escape(finding.rationale)}</div><ul>{quotes}</ul></li>'
     )
+
+
+def _ocr_badge(confidence: float | None) -> str:
+    """Marks text read by OCR, so a reader checks it against the scan."""
+    title = (
+        f"read by OCR (confidence {confidence:.0f}/100): check the scan"
+        if confidence is not None
+        else "read by OCR"
+    )
+    return f'<span class="badge ocr" title="{escape(title)}">OCR</span> '
 
 
 def document_page(review: DocumentReview, text: str, page_starts: list[int]) -> str:
@@ -178,7 +189,12 @@ def index_page(rows: list[TriageRow], failures: list[Failure], *, title: str = "
     mean = sum(row.risk_score for row in rows) / len(rows) if rows else 0.0
     failed = ""
     if failures:
-        items = "".join(f"<li>{escape(f.path)}: {escape(f.reason)}</li>" for f in failures)
+        items = "".join(
+            f"<li>{escape(f.path)}: {escape(f.reason)}"
+            + "".join(f"<div class='meta'>warning: {escape(w)}</div>" for w in f.warnings)
+            + "</li>"
+            for f in failures
+        )
         failed = f"<h2>Failed ({len(failures)})</h2><ul>{items}</ul>"
     body = (
         f"<h1>{escape(title)}</h1><p>{len(rows)} MOU(s), worst first; {critical} with a critical "
@@ -193,7 +209,8 @@ def _index_row(rank: int, row: TriageRow) -> str:
     shade = f"background:rgba(220,50,50,{row.risk_score / 140:.2f})"
     cells = [
         f'<td class="num">{rank}</td>',
-        f'<td><a href="docs/{escape(row.doc_id)}.html">{escape(row.file)}</a></td>',
+        f'<td><a href="docs/{escape(row.doc_id)}.html">{escape(row.file)}</a>'
+        f"{' ' + _ocr_badge(row.ocr_confidence) if row.ocr else ''}</td>",
         f"<td>{escape(who)}</td>",
         f"<td>{escape(row.state or '')}</td>",
         f"<td class='num'>{row.year or ''}</td>",

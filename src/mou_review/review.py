@@ -11,6 +11,7 @@ from .checklist import Checklist
 from .facts import extract_facts
 from .grounding import Grounder, ground_finding
 from .models import Clause, Document, DocumentReview, Finding, Severity
+from .provenance import load_notes, mark_ocr
 from .retrieve import LexicalIndex, embed_queries, rank_in_memory
 from .reviewers import BatchReviewer, Reviewer
 from .reviewers.base import ProgressCallback
@@ -75,7 +76,8 @@ def review_document(
             reviewer.review(document, requirement, retrieved, clauses)
             for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
         ]
-    findings = [ground_finding(grounder, finding, quotes) for finding, quotes in pairs]
+    findings = [mark_ocr(document, ground_finding(grounder, finding, quotes)) for finding, quotes in pairs]
+    notes = [*load_notes(document.info), *notes]
     if _incorporates_by_reference(document.text):
         notes.append(
             "incorporates an earlier agreement by reference; that agreement was not supplied and "

@@ -11,6 +11,9 @@ import numpy as np
 
 from .models import Clause, Document, DocumentInfo
 
+# How a document was read (OCR pages, tracked revisions, conversion, warnings), kept as one JSON field.
+LOAD_FIELDS = {"ocr_pages", "revisions", "revisions_view", "converted_from", "warnings"}
+
 
 @dataclass
 class StoredDocument:
@@ -61,6 +64,7 @@ def document_meta(document: Document, n_clauses: int) -> dict[str, Any]:
         "parties": json.dumps(info.parties),
         "source": source_of(info.path),
         "page_starts": json.dumps(document.page_starts),
+        "load": json.dumps(info.model_dump(include=LOAD_FIELDS)),
     }
     for key in ("title", "effective_date", "district", "state", "year", "split"):
         value = getattr(info, key)
@@ -75,7 +79,11 @@ def stored_from(meta: dict[str, Any]) -> StoredDocument:
         for k in ("doc_id", "path", "pages", "title", "effective_date", "district", "state", "year", "split")
         if k in meta
     }
-    info = DocumentInfo(**fields, parties=json.loads(str(meta.get("parties", "[]"))))
+    info = DocumentInfo(
+        **fields,
+        **json.loads(str(meta.get("load", "{}"))),
+        parties=json.loads(str(meta.get("parties", "[]"))),
+    )
     return StoredDocument(info=info, clauses=int(meta.get("clauses", 0)))
 
 

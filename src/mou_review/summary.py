@@ -32,6 +32,9 @@ class TriageRow(BaseModel):
     major: int
     minor: int
     deficient: list[str]
+    ocr: bool = Field(False, description="some of the text was read by OCR: check quotes against the scan")
+    ocr_confidence: float | None = Field(None, description="mean OCR confidence of its OCR'd pages (0-100)")
+    warnings: list[str] = Field(default_factory=list, description="non-fatal problems reading the file")
     contrary: list[str] = Field(default_factory=list, description="deficient because of contrary language")
     nces_id: str | None = None
     facts: dict[str, FactValue | None] = Field(default_factory=dict, description="normalised facts")
@@ -59,6 +62,9 @@ class TriageRow(BaseModel):
             major=sum(f.severity == Severity.major for f in deficient),
             minor=sum(f.severity == Severity.minor for f in deficient),
             deficient=[f.requirement_id for f in deficient],
+            ocr=info.ocr,
+            ocr_confidence=info.ocr_confidence,
+            warnings=info.warnings,
             contrary=[f.requirement_id for f in deficient if getattr(f, "contrary", False)],
             nces_id=info.nces_id,
             facts=review.facts.normalized() if review.facts else {},
@@ -72,6 +78,9 @@ class Failure(BaseModel):
 
     path: str
     reason: str
+    warnings: list[str] = Field(
+        default_factory=list, description="noticed while reading it, before it failed"
+    )
 
 
 def summarize(
@@ -99,6 +108,8 @@ def rows_csv(rows: list[TriageRow]) -> str:
         record: dict[str, Any] = row.model_dump(exclude={"facts"})
         record["parties"] = "; ".join(row.parties)
         record["deficient"] = " ".join(row.deficient)
+        record["ocr"] = int(row.ocr)
+        record["warnings"] = "; ".join(row.warnings)
         record["contrary"] = " ".join(row.contrary)
         record.update({name: csv_value(row.facts.get(name)) for name in FACT_NAMES})
         record["overdue"] = csv_value(row.overdue)

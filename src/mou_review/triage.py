@@ -26,8 +26,11 @@ from pydantic import ValidationError
 from . import report_html, summary
 from .checklist import load_checklist
 from .config import DEFAULT_CHECKLIST, LimitsSettings
-from .documents import content_hash, discover
-from .ingest import Prepared, prepare
+from .discovery import Discovery, walk
+from .documents import file_id
+from .errors import DocumentError
+from .ingest import Prepared, batch_key, prepare
+from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
 from .pipeline import review_prepared
@@ -54,6 +57,7 @@ class TriageOptions:
     workers: int | None = 1  # None: one, or more for a large batch (LimitsSettings.workers_for)
     force: bool = False
     as_of: date | None = None  # for the overdue flag; None: today
+    load: LoadSettings = field(default_factory=LoadSettings)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ class TriagePlan:
     jobs: list[Job] = field(default_factory=list)
     finished: dict[str, DocumentReview] = field(default_factory=dict)
     failed: list[Failure] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the same content)
+    discovery: Discovery = field(default_factory=Discovery)
 
 
 @dataclass
@@ -110,8 +115,10 @@ class TriageResult:
     failed: list[Failure]
     reviewed: list[str]  # doc_ids reviewed by this run
     reused: list[str]  # doc_ids whose finished review was kept
-    duplicates: list[str]
+    duplicates: list[tuple[str, str]]  # (path, path of the same content)
     seconds: dict[str, float]
+    discovery: Discovery = field(default_factory=Discovery)
+    warnings: list[str] = field(default_factory=list)  # "path: warning" for every document read
 
     @property
     def ok(self) -> bool:
@@ -151,25 +158,27 @@ def make_plan(
     expected: Callable[[str], ResultKey],
     force: bool,
     indexed: set[str] | None,
+    limits: LoadSettings | None = None,
     reuse: tuple[Path, ...] = (),
 ) -> TriagePlan:
     """Which files need a review, which are finished (here or in a `reuse` folder), which cannot be read."""
-    plan = TriagePlan()
+    limits = limits or LoadSettings()
+    plan = TriagePlan(discovery=walk(paths, exclude=[out]))  # our own output is never an input
+    plan.failed.extend(Failure(path=p, reason=reason) for p, reason in plan.discovery.unreadable)
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
-    seen: set[str] = set()
+    seen: dict[tuple[str, str], str] = {}
     _remove_torn_writes(out)
-    for path in discover(paths):
-        if out.resolve() in path.resolve().parents:
-            continue  # our own output inside the input folder is not an MOU
+    for path in plan.discovery.files:
         try:
-            doc_id = content_hash(path.read_bytes())
-        except OSError as exc:
-            plan.failed.append(Failure(path=str(path), reason=f"cannot read file ({exc.strerror})"))
+            doc_id = file_id(path, limits)
+        except DocumentError as exc:
+            plan.failed.append(Failure(path=str(path), reason=exc.reason))
             continue
-        if doc_id in seen:
-            plan.duplicates.append(str(path))
+        key = batch_key(doc_id, path)
+        if key in seen:
+            plan.duplicates.append((str(path), seen[key]))
             continue
-        seen.add(doc_id)
+        seen[key] = str(path)
         plan.order.append((doc_id, str(path)))
         manifest = manifests.setdefault(path.parent, read_manifest(path.parent))
         done = None if force else _finished(doc_id, expected(doc_id), (out, *reuse))
@@ -221,23 +230,30 @@ def _warm(options: TriageOptions) -> None:
 def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> Outcome:
     """Prepare (load, segment, embed) and review one file; any failure comes back as data."""
     started = time.perf_counter()
-    prepared = prepare(job.path, job.manifest, options.embedding)
-    prepared_at = time.perf_counter()
-    outcome = Outcome(job, prepared, error=prepared.error, seconds={"prepare": prepared_at - started})
-    if prepared.document is None or prepared.vectors is None or not job.review:
-        return outcome
+    outcome = Outcome(job, Prepared(path=job.path))
     try:
-        outcome.review = review_prepared(
-            prepared,
-            load_checklist(options.checklist),
-            reviewer or _reviewer(options.backend),
-            top_k=options.top_k,
-            embedding=options.embedding,
-        )
+        with deadline(job.path, options.load.seconds_per_document):
+            outcome.prepared = prepare(job.path, job.manifest, options.embedding, options.load)
+            outcome.error = outcome.prepared.error
+            outcome.seconds["prepare"] = time.perf_counter() - started
+            if outcome.error is None and job.review:
+                outcome.review = _review(outcome.prepared, options, reviewer)
+                outcome.seconds["review"] = time.perf_counter() - started - outcome.seconds["prepare"]
+    except DocumentError as exc:  # the time limit
+        outcome.error = exc.reason
     except Exception as exc:  # one document's failure must not stop the batch
         outcome.error = f"review failed ({type(exc).__name__}: {exc})"
-    outcome.seconds["review"] = time.perf_counter() - prepared_at
     return outcome
+
+
+def _review(prepared: Prepared, options: TriageOptions, reviewer: Reviewer | None) -> DocumentReview:
+    return review_prepared(
+        prepared,
+        load_checklist(options.checklist),
+        reviewer or _reviewer(options.backend),
+        top_k=options.top_k,
+        embedding=options.embedding,
+    )
 
 
 def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
@@ -256,7 +272,9 @@ def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Gen
                 yield future.result()
             except Exception as exc:  # a worker that died (BrokenProcessPool) fails its document only
                 job = futures[future]
-                yield Outcome(job, Prepared(path=job.path), error=f"worker failed ({type(exc).__name__})")
+                yield Outcome(
+                    job, Prepared(path=job.path), error=f"worker process failed ({type(exc).__name__})"
+                )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -276,15 +294,25 @@ class ResultSink:
         self.reviewed: list[str] = []
         self.pending: list[Prepared] = []
         self.seconds = {"write": 0.0, "index": 0.0}
+        self.accepted: dict[str, str] = {}  # doc_id -> path
+        self.duplicates: list[tuple[str, str]] = []
+        self.warnings: list[str] = []
 
     def accept(self, outcome: Outcome) -> None:
         for stage, spent in outcome.seconds.items():
             self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
         document = outcome.prepared.document
         review = outcome.review or self.finished.get(outcome.job.doc_id)
+        warnings = document.warnings if document is not None else outcome.prepared.warnings
+        self.warnings.extend(f"{outcome.job.path}: {w}" for w in warnings)
         if outcome.error or document is None or review is None:
-            self.failed.append(Failure(path=outcome.job.path, reason=outcome.error or "no result"))
+            reason = outcome.error or "no result"
+            self.failed.append(Failure(path=outcome.job.path, reason=reason, warnings=warnings))
             return
+        if outcome.job.doc_id in self.accepted:  # the same bytes under another extension
+            self.duplicates.append((outcome.job.path, self.accepted[outcome.job.doc_id]))
+            return
+        self.accepted[outcome.job.doc_id] = outcome.job.path
         started = time.perf_counter()
         write_atomic(
             page_path(self.out, outcome.job.doc_id),
@@ -344,7 +372,7 @@ def run_triage(
         return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version, rules)
 
     indexed = store.document_ids() if store is not None else None
-    plan = make_plan(paths, out, expected, options.force, indexed, reuse)
+    plan = make_plan(paths, out, expected, options.force, indexed, options.load, reuse)
     if on_start:
         on_start(len(plan.jobs))
     sink = ResultSink(out, store, plan)
@@ -354,9 +382,22 @@ def run_triage(
             if on_done:
                 on_done(outcome)
     sink.flush()
-    rows, ordered = summary.summarize(plan.order, sink.reviews, options.as_of)
+    later = {path for path, _ in sink.duplicates}
+    rows, ordered = summary.summarize(
+        [o for o in plan.order if o[1] not in later], sink.reviews, options.as_of
+    )
     reused = [doc_id for doc_id in plan.finished if doc_id not in sink.reviewed]
-    return TriageResult(rows, ordered, sink.failed, sink.reviewed, reused, plan.duplicates, sink.seconds)
+    return TriageResult(
+        rows,
+        ordered,
+        sink.failed,
+        sink.reviewed,
+        reused,
+        plan.duplicates + sink.duplicates,
+        sink.seconds,
+        discovery=plan.discovery,
+        warnings=sink.warnings,
+    )
 
 
 def write_summary(out: Path, result: TriageResult, title: str = "MOU triage") -> list[Path]:

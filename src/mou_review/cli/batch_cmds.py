@@ -37,14 +37,17 @@ from .common import (
     OutputOpt,
     PlainHelp,
     PortOpt,
+    RevisionsOpt,
     StoreOpt,
     TableFormat,
     WorkersOpt,
     console,
     guarded,
     make_settings,
+    print_read_report,
     resolve_backend,
     stdout,
+    with_revisions,
     write_output,
     write_table,
 )
@@ -91,6 +94,7 @@ def run_batch(
         workers=settings.limits.workers,
         force=force,
         as_of=as_of.date() if as_of else None,
+        load=settings.load,
     )
     store = open_store(settings) if index else None
     reviewer = None
@@ -116,6 +120,7 @@ def run_batch(
             on_done=on_done,
         )
     write_summary(out, result, title=title)
+    print_read_report(result.discovery.summary(), result.duplicates, result.warnings)
     console.print(
         f"{len(result.rows)} MOU(s) in {out}: reviewed {len(result.reviewed)}, "
         f"kept {len(result.reused)} finished, failed {len(result.failed)}"
@@ -134,6 +139,7 @@ def _settings(
     store: Path | None,
     chroma_host: str | None,
     chroma_port: int | None,
+    revisions: str | None = None,
 ) -> Settings:
     settings = make_settings(
         checklist=checklist,
@@ -142,7 +148,7 @@ def _settings(
         chroma_host=chroma_host,
         chroma_port=chroma_port,
     )
-    return settings.with_(backend=resolve_backend(backend, settings))
+    return with_revisions(settings.with_(backend=resolve_backend(backend, settings)), revisions)
 
 
 @guarded
@@ -163,9 +169,10 @@ def triage_cmd(
             "--as-of", formats=["%Y-%m-%d"], help="date the overdue flag is judged on [default: today]"
         ),
     ] = None,
+    revisions: RevisionsOpt = None,
 ) -> None:
     """Review every MOU, worst first: triage.csv/json and an HTML report; resumable (--force redoes)."""
-    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
+    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port, revisions)
     result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage", as_of=as_of)
     table = Table("#", "file", "risk", "critical", "major", "minor", title="worst MOUs")
     for rank, row in enumerate(result.rows[:10], 1):
@@ -197,9 +204,10 @@ def compare_cmd(
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
+    revisions: RevisionsOpt = None,
 ) -> None:
     """Matrix of MOUs x requirements (CSV wide and long, SVG heatmap, HTML) with prevalence."""
-    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
+    settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port, revisions)
     result = run_batch(
         paths, out, settings, force=force, index=not no_index, title="MOU comparison", reuse=(reuse,)
     )

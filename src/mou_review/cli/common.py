@@ -95,6 +95,14 @@ OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="FILE", help="write here instead of stdout")
 ]
 
+RevisionsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--revisions",
+        help="DOCX tracked changes: read as accepted (default: insertions in, deletions out) or original",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 _TYPE_TAG = re.compile(r" <(?:list\[\w+\]|path|bool|text|int|integer|str|float)>")
 _REQUIRED = re.compile(r"\{([A-Za-z_.]+)\}")
@@ -106,6 +114,25 @@ class PlainHelp(TyperCommand):
     def get_help(self, ctx: Any) -> str:
         text = _TYPE_TAG.sub("", super().get_help(ctx))
         return _REQUIRED.sub(lambda m: m.group(1).upper(), text)
+
+
+def with_revisions(settings: Settings, revisions: str | None) -> Settings:
+    """The settings with `--revisions` applied to their load section (other load limits kept)."""
+    if revisions is None:
+        return settings
+    if revisions not in ("accepted", "original"):
+        raise MouReviewError(f"unknown --revisions {revisions!r}", hint="use accepted or original")
+    return settings.model_copy(update={"load": settings.load.model_copy(update={"revisions": revisions})})
+
+
+def print_read_report(summary: str | None, duplicates: list[tuple[str, str]], warnings: list[str]) -> None:
+    """What a folder walk passed over (one line), duplicates by name, and document warnings."""
+    if summary:
+        console.print(f"[dim]{summary}[/dim]", highlight=False)
+    for path, original in duplicates:
+        console.print(f"[dim]duplicate: {path} has the same content as {original}[/dim]", highlight=False)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
 
 def make_settings(**overrides: Any) -> Settings:

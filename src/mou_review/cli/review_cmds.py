@@ -31,12 +31,15 @@ from .common import (
     PlainHelp,
     PortOpt,
     ReportFormat,
+    RevisionsOpt,
     StoreOpt,
     TableFormat,
     console,
     guarded,
     make_settings,
+    print_read_report,
     resolve_backend,
+    with_revisions,
     write_output,
     write_table,
 )
@@ -86,12 +89,16 @@ def review_cmd(
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
+    revisions: RevisionsOpt = None,
 ) -> None:
     """Review one MOU: a finding per requirement with located quotes (in memory; no store needed)."""
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
+    settings = with_revisions(settings, revisions)
     prepared, result, _ = reviewed(file, settings, resolve_backend(backend, settings))
+    assert prepared.document is not None  # reviewed() raised otherwise
+    print_read_report(None, [], [f"{file}: {w}" for w in prepared.document.warnings])
     if index:
         add_to_store([prepared], settings)
     if fmt == ReportFormat.json:
@@ -108,7 +115,11 @@ def review_cmd(
 
 def check_one_file(file: Path) -> None:
     """A folder or a missing path is a usage error, said before any work starts."""
-    if file.is_dir():
+    try:
+        is_dir = file.is_dir()
+    except OSError as exc:  # e.g. inside a folder we may not enter
+        raise DocumentError(file, f"cannot read file ({exc.strerror})") from None
+    if is_dir:
         raise DocumentError(
             file, "is a folder; this command takes one file (`mou-review triage` takes folders)"
         )

@@ -21,12 +21,15 @@ from .common import (
     OutputOpt,
     PlainHelp,
     PortOpt,
+    RevisionsOpt,
     StoreOpt,
     TableFormat,
     WorkersOpt,
     console,
     guarded,
     make_settings,
+    print_read_report,
+    with_revisions,
     write_output,
     write_table,
 )
@@ -60,11 +63,13 @@ def ingest_cmd(
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
     workers: WorkersOpt = None,
+    revisions: RevisionsOpt = None,
 ) -> None:
-    """Load every PDF, DOCX, TXT and MD file into the store; files already there are skipped."""
+    """Load every MOU (PDF, DOCX, text, scans, old Word formats) into the store; stored files are skipped."""
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=workers
     )
+    settings = with_revisions(settings, revisions)
     clause_store = open_store(settings)
     with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None, failed=0)
@@ -80,8 +85,7 @@ def ingest_cmd(
         report = ingest(
             list(paths), settings, clause_store, on_start=lambda n: bar.update(task, total=n), on_file=on_file
         )
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    print_read_report(report.discovery.summary(), report.duplicates, report.warnings)
     for path in report.replaced:
         console.print(
             f"[yellow]note:[/yellow] {path}: replaced its earlier version in the store", highlight=False
@@ -90,7 +94,9 @@ def ingest_cmd(
     total = len(clause_store.document_ids())
     console.print(
         f"added {len(report.added)} document(s) ({report.pages} pages, {report.clauses} clauses), "
-        f"skipped {len(report.skipped)} already stored, failed {len(report.failed)}; "
+        f"skipped {len(report.skipped)} already stored"
+        + (f" and {len(report.duplicates)} duplicate(s)" if report.duplicates else "")
+        + f", failed {len(report.failed)}; "
         f"the store at {settings.store.where()} now holds {total} document(s)",
         highlight=False,
     )
