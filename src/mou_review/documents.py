@@ -73,6 +73,14 @@ def load_document(path: Path, *, manifest: dict[str, dict[str, str]] | None = No
     return Document(info=info, text=text, page_starts=page_starts, warnings=loaded.warnings)
 
 
+def document_from_text(text: str, name: str) -> Document:
+    """A one-page `Document` from text already in memory (a clause of a clause set), built the way
+    `load_document` builds one from a file, so it goes through the same review path."""
+    normalized = normalize(text)
+    info = DocumentInfo(doc_id=content_hash(text.encode("utf-8")), path=name, pages=1)
+    return Document(info=extract_metadata(normalized, info), text=normalized, page_starts=[0])
+
+
 def _join_pages(pages: list[str]) -> tuple[str, list[int]]:
     starts: list[int] = []
     parts: list[str] = []
