@@ -43,6 +43,10 @@ SAME_DOCUMENT: dict[str, str] = {
     "cocdocs.carmel.in.gov:doc287273": "cocdocs.carmel.in.gov:doc1838772",
     "cocdocs.carmel.in.gov:doc1054311": "cocdocs.carmel.in.gov:doc1838772",
     "publicrecords.tigard-or.gov:doc975379": "publicrecords.tigard-or.gov:doc725432",
+    "lawinsider.com/contracts/similar/fAWvjIaWRd3": "rdso3donline.com:doc5539339",
+    "publicrecords.casselberry.org:doc253449": "publicrecords.casselberry.org:doc310543",
+    "publicrecords.casselberry.org:doc71671": "publicrecords.casselberry.org:doc310543",
+    "server3.co.orange.nc.us:8088:doc49048": "server3.co.orange.nc.us:8088:doc47786",
     **dict.fromkeys(
         [f"weblink.sanmarcostx.gov:doc{n}" for n in (666138, 1603299, 1755599, 1884742)],
         "weblink.sanmarcostx.gov:doc1552491",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -78,3 +79,19 @@ def test_seed_rows_are_all_present(rows):
     seed = [row for row in rows if row["query"] == "shared/real_clauses.jsonl"]
     assert len(seed) == 107
     assert [row["id"] for row in seed] == [f"r{n:04d}" for n in range(1, 108)]
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
+
+
+def test_no_near_duplicate_text_across_splits(rows):
+    """Versions of one agreement share wording; they must share a group, hence a split."""
+    shingled = [(row, _shingles(row["text"])) for row in rows]
+    leaks = []
+    for i, (a, sa) in enumerate(shingled):
+        for b, sb in shingled[i + 1 :]:
+            if a["split"] != b["split"] and sa and sb and len(sa & sb) / min(len(sa), len(sb)) > 0.5:
+                leaks.append((a["id"], b["id"]))
+    assert leaks == []
