@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 for var in list(os.environ):
     if var.startswith("MOU_REVIEW_") or var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         del os.environ[var]
+# A command run without --store uses the user's data folder: in tests, a throwaway one.
+os.environ["MOU_REVIEW_HOME"] = tempfile.mkdtemp(prefix="mou-review-home-")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

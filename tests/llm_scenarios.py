@@ -131,11 +131,11 @@ def cli_review(settings: Settings, *extra: str) -> Any:
     env = {
         "COLUMNS": "200",
         "ANONYMIZED_TELEMETRY": "False",
-        "MOU_REVIEW_LLM_BASE_URL": settings.llm_base_url or "",
-        "MOU_REVIEW_LLM_MODEL": settings.llm_model,
-        "MOU_REVIEW_LLM_CACHE": str(settings.llm_cache),
-        "MOU_REVIEW_LLM_GROUP_SIZE": str(settings.llm_group_size),
-        "MOU_REVIEW_LLM_RETRY_BASE_DELAY": str(settings.llm_retry_base_delay),
+        "MOU_REVIEW_LLM_BASE_URL": settings.llm.base_url or "",
+        "MOU_REVIEW_LLM_MODEL": settings.llm.model,
+        "MOU_REVIEW_LLM_CACHE": str(settings.llm.cache),
+        "MOU_REVIEW_LLM_GROUP_SIZE": str(settings.llm.group_size),
+        "MOU_REVIEW_LLM_RETRY_BASE_DELAY": str(settings.llm.retry_base_delay),
     }
     with tempfile.TemporaryDirectory() as store:
         args = ["review", str(ROOT / NORMAL_DOC), "--store", store, "--format", "json", *extra]

@@ -82,7 +82,7 @@ def test_parallel_ingest_matches_serial(tmp_path, settings, store):
     folder.mkdir()
     for i in range(5):
         make_pdf(folder / f"m{i}.pdf", [*SAMPLE_TEXT, f"Document number {i}."])
-    settings.workers = 2
+    settings.limits.workers = 2
     report = ingest([folder], settings, store)
     assert len(report.added) == 5 and report.ok
     assert store.clauses.count() == sum(d.clauses for d in store.list_documents())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
@@ -10,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from .config import DEFAULT_CHECKLIST
 from .errors import ConfigError
 from .models import Severity
 
@@ -61,6 +63,7 @@ class Checklist(BaseModel):
     version: int = 1
     title: str
     requirements: list[Requirement] = Field(min_length=1)
+    digest: str = Field("", exclude=True, description="sha256 of the YAML text it was loaded from")
 
     def get(self, requirement_id: str) -> Requirement:
         for requirement in self.requirements:
@@ -74,7 +77,7 @@ class Checklist(BaseModel):
 
 
 @lru_cache(maxsize=8)
-def load_checklist(name_or_path: str = "cops-nasro") -> Checklist:
+def load_checklist(name_or_path: str = DEFAULT_CHECKLIST) -> Checklist:
     """A packaged checklist by id, or any YAML file in the same format."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
@@ -89,10 +92,12 @@ def load_checklist(name_or_path: str = "cops-nasro") -> Checklist:
         text = packaged.read_text(encoding="utf-8")
         source = name_or_path
     try:
-        return Checklist.model_validate(yaml.safe_load(text))
+        checklist = Checklist.model_validate(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{source}: invalid checklist at '{where}': {first['msg']}") from exc
+    checklist.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return checklist

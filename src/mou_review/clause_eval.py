@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, computed_field
 
 from .checklist import Checklist
+from .config import Settings
 from .errors import ConfigError
 from .evaluate import git_commit
 from .models import Status
@@ -161,8 +162,8 @@ def run_clause_eval(
     path: Path,
     checklist: Checklist,
     backend: str,
+    settings: Settings | None = None,
     split: str | None = None,
-    embedding: str = "wordllama",
     *,
     on_start: Callable[[int], None] | None = None,
     on_document: Callable[[str], None] | None = None,
@@ -174,8 +175,10 @@ def run_clause_eval(
     from .reviewers import make_reviewer
     from .segment import segment
 
+    settings = settings or Settings()
+    embedding = settings.retrieval.embedding
     rows = load_clauses(path, checklist, split)
-    reviewer = make_reviewer(backend, checklist=checklist)
+    reviewer = make_reviewer(backend, settings, checklist)
     embedder = get_embedder(embedding)
     if on_start:
         on_start(len(rows))
@@ -185,7 +188,15 @@ def run_clause_eval(
         document = document_from_text(row.text, f"{row.id}.txt")
         clauses = segment(document)
         vectors = embedder.embed([c.context_text() for c in clauses])
-        review = review_document(document, clauses, vectors, checklist, reviewer, embedding=embedding)
+        review = review_document(
+            document,
+            clauses,
+            vectors,
+            checklist,
+            reviewer,
+            top_k=settings.retrieval.top_k,
+            embedding=embedding,
+        )
         predictions.append({f.requirement_id: f.status for f in review.findings})
         if on_document:
             on_document(row.id)

@@ -1,15 +1,28 @@
-"""All settings in one place: CLI options override `MOU_REVIEW_*` environment variables."""
+"""All settings in one object with sections; CLI options override the environment, which overrides defaults.
+
+Environment names: `MOU_REVIEW_<SECTION>__<FIELD>` (e.g. `MOU_REVIEW_RETRIEVAL__TOP_K=8`), and the
+flat names that came before sections (`MOU_REVIEW_TOP_K`, `MOU_REVIEW_STORE_DIR`,
+`MOU_REVIEW_LLM_BASE_URL`, ...) still work: `LEGACY_NAMES` maps each one to its section. Flat
+keyword arguments (`Settings(store_dir=..., workers=1)`) are accepted the same way.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 Backend = Literal["auto", "offline", "llm", "keyword"]
+ResolvedBackend = Literal["offline", "llm", "keyword"]
+Embedding = Literal["wordllama", "openai"]
+DEFAULT_CHECKLIST = "cops-nasro"
+ENV_PREFIX = "MOU_REVIEW_"
+# Below this many files a second process costs more to start (imports, model load) than it saves.
+PARALLEL_MIN_FILES = 60
 
 # USD per million (input, output) tokens, OpenAI list prices when this table was written; a model
 # missing here (e.g. a local server's) gets token counts but no cost estimate.
@@ -22,67 +35,185 @@ LLM_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
-class Settings(BaseSettings):
-    """Runtime settings; every field can be set as MOU_REVIEW_<FIELD> in the environment."""
+def user_dir() -> Path:
+    """Where the store lives by default: $MOU_REVIEW_HOME, else the user's data folder (XDG)."""
+    home = os.environ.get(f"{ENV_PREFIX}HOME")
+    if home:
+        return Path(home).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "mou-review"
 
-    model_config = SettingsConfigDict(env_prefix="MOU_REVIEW_", extra="ignore")
 
-    store_dir: Path = Field(Path(".mou-review/store"), description="folder of the embedded Chroma store")
+class StoreSettings(BaseModel):
+    """Where clauses and documents are kept (Chroma, embedded or a server)."""
+
+    dir: Path = Field(
+        default_factory=lambda: user_dir() / "store",
+        description="folder of the embedded Chroma store (default: the user's data folder)",
+    )
     chroma_host: str | None = Field(None, description="Chroma server host; when set, HttpClient is used")
     chroma_port: int = Field(8000, description="Chroma server port")
-    collection: str = Field("mou_clauses", description="Chroma collection holding the clauses")
-    embedding: Literal["wordllama", "openai"] = Field(
+    collection: str = Field("mou_clauses", description="prefix of the Chroma collections holding clauses")
+
+    def where(self) -> str:
+        """The store as a user would name it, for messages."""
+        return f"{self.chroma_host}:{self.chroma_port}" if self.chroma_host else str(self.dir)
+
+
+class RetrievalSettings(BaseModel):
+    """How a requirement finds its clauses."""
+
+    embedding: Embedding = Field(
         "wordllama", description="embedding model: offline WordLlama (default) or OpenAI"
     )
-    checklist: str = Field("cops-nasro", description="checklist id (packaged) or path to a YAML file")
     top_k: int = Field(6, ge=1, le=50, description="clauses retrieved per requirement")
-    workers: int = Field(
-        default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
-        description="processes used to load and review documents",
-    )
 
-    backend: Backend = Field(
-        "auto", description="reviewer: auto (llm when configured), offline, llm, keyword"
-    )
-    llm_model: str = Field("gpt-4o-mini", description="chat model name")
-    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL (Ollama, vLLM, ...)")
-    llm_api_key: SecretStr | None = Field(None, description="API key; OPENAI_API_KEY is used when unset")
-    llm_temperature: float = Field(0.0, description="sampling temperature")
-    llm_timeout: float = Field(60.0, description="seconds before one LLM request times out")
-    llm_max_retries: int = Field(4, description="retries on 429/5xx/timeouts, with exponential backoff")
-    llm_max_concurrency: int = Field(4, ge=1, description="LLM requests in flight at once")
-    llm_group_size: int = Field(1, ge=1, description="requirements judged per LLM call")
-    llm_structured_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
+
+class LLMSettings(BaseModel):
+    """The optional LLM reviewer (OpenAI or any OpenAI-compatible server)."""
+
+    model: str = Field("gpt-4o-mini", description="chat model name")
+    base_url: str | None = Field(None, description="OpenAI-compatible base URL (Ollama, vLLM, ...)")
+    api_key: SecretStr | None = Field(None, description="API key; OPENAI_API_KEY is used when unset")
+    temperature: float = Field(0.0, description="sampling temperature")
+    timeout: float = Field(60.0, description="seconds before one LLM request times out")
+    max_retries: int = Field(4, description="retries on 429/5xx/timeouts, with exponential backoff")
+    max_concurrency: int = Field(4, ge=1, description="LLM requests in flight at once")
+    group_size: int = Field(1, ge=1, description="requirements judged per LLM call")
+    structured_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
         "json_schema", description="how the model is asked for structured output"
     )
-    llm_cache: Path | None = Field(
+    cache: Path | None = Field(
         Path(".mou-review/llm-cache.sqlite"), description="SQLite cache of LLM answers (unset to disable)"
     )
-    llm_retry_base_delay: float = Field(
+    retry_base_delay: float = Field(
         1.0, ge=0, description="seconds before the first retry; doubles on each further retry"
     )
-    llm_prices: dict[str, tuple[float, float]] = Field(
+    prices: dict[str, tuple[float, float]] = Field(
         default_factory=lambda: dict(LLM_PRICES),
         description="USD per million (input, output) tokens by model name, for the cost estimate",
     )
 
-    @field_validator("llm_cache", mode="before")
+    @field_validator("cache", mode="before")
     @classmethod
     def _cache_off(cls, value: object) -> object:
-        """MOU_REVIEW_LLM_CACHE= (empty), none or off disables the cache instead of meaning '.'."""
+        """An empty value, none or off disables the cache instead of meaning '.'."""
         return None if isinstance(value, str) and value.strip().lower() in ("", "none", "off") else value
 
-    def api_key(self) -> str | None:
+    def key(self) -> str | None:
         """The configured key, falling back to the OpenAI SDK's own variable."""
-        if self.llm_api_key is not None:
-            return self.llm_api_key.get_secret_value()
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
         return os.environ.get("OPENAI_API_KEY")
 
-    def llm_configured(self) -> bool:
-        return bool(self.api_key() or self.llm_base_url)
+    def configured(self) -> bool:
+        return bool(self.key() or self.base_url)
 
-    def resolved_backend(self) -> Literal["offline", "llm", "keyword"]:
+
+class OutputSettings(BaseModel):
+    """Where results go and how much is said."""
+
+    results_dir: Path = Field(Path("evals/results"), description="where `eval --save` writes its reports")
+    verbose: int = Field(0, ge=0, le=2, description="log level: 0 warnings, 1 info, 2 debug (-v, -vv)")
+
+
+class LimitsSettings(BaseModel):
+    """How much work runs at once."""
+
+    workers: int | None = Field(
+        None,
+        ge=1,
+        description="processes used to load and review documents (unset: one, or up to two cores "
+        f"for batches of {PARALLEL_MIN_FILES} files or more, where the pool's start-up pays off)",
+    )
+
+    def workers_for(self, files: int) -> int:
+        """The worker count for a batch of `files`: the setting, else one unless the batch is large."""
+        if self.workers is not None:
+            return max(1, min(self.workers, files))
+        return max(1, min(2, os.cpu_count() or 1)) if files >= PARALLEL_MIN_FILES else 1
+
+
+# Flat names from before the sections, for the environment and keyword arguments.
+LEGACY_NAMES: dict[str, tuple[str, str]] = {
+    "store_dir": ("store", "dir"),
+    "chroma_host": ("store", "chroma_host"),
+    "chroma_port": ("store", "chroma_port"),
+    "collection": ("store", "collection"),
+    "embedding": ("retrieval", "embedding"),
+    "top_k": ("retrieval", "top_k"),
+    "workers": ("limits", "workers"),
+    **{f"llm_{name}": ("llm", name) for name in LLMSettings.model_fields},
+}
+_JSON_FIELDS = {("llm", "prices")}
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """Move legacy flat keys into their sections; an explicit flat value wins over a nested one."""
+    out = {k: v for k, v in flat.items() if k not in LEGACY_NAMES}
+    for name, (section, field) in LEGACY_NAMES.items():
+        if name in flat:
+            current = out.get(section)
+            if isinstance(current, BaseModel):
+                current = current.model_dump()
+            out[section] = {**(current or {}), field: flat[name]}
+    return out
+
+
+class LegacyEnvSource(PydanticBaseSettingsSource):
+    """MOU_REVIEW_<FLAT_NAME> variables, nested into their sections."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, (section, field) in LEGACY_NAMES.items():
+            value = os.environ.get(f"{ENV_PREFIX}{name.upper()}")
+            if value is None:
+                continue
+            parsed = json.loads(value) if (section, field) in _JSON_FIELDS and value.strip() else value
+            found.setdefault(section, {})[field] = parsed
+        return found
+
+
+class Settings(BaseSettings):
+    """Runtime settings, passed whole to every stage that needs one."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore")
+
+    checklist: str = Field(DEFAULT_CHECKLIST, description="checklist id (packaged) or path to a YAML file")
+    backend: Backend = Field(
+        "auto", description="reviewer: auto (llm when configured), offline, llm, keyword"
+    )
+    store: StoreSettings = Field(default_factory=StoreSettings, description="the vector store")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="retrieval")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="the LLM reviewer")
+    output: OutputSettings = Field(default_factory=OutputSettings, description="output and logging")
+    limits: LimitsSettings = Field(default_factory=LimitsSettings, description="parallelism")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_keywords(cls, data: Any) -> Any:
+        return _nest(data) if isinstance(data, dict) else data
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, LegacyEnvSource(settings_cls), dotenv_settings
+
+    def resolved_backend(self) -> ResolvedBackend:
         """`auto` means llm only when a key or base URL is configured."""
         if self.backend == "auto":
-            return "llm" if self.llm_configured() else "offline"
+            return "llm" if self.llm.configured() else "offline"
         return self.backend
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (flat legacy names or sections), validated again."""
+        return Settings(**_nest({**self.model_dump(), **changes})) if changes else self

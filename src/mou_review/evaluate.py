@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from .checklist import Checklist
+from .config import Settings
 from .errors import ConfigError
 from .metadata import read_manifest
 from .models import DocumentReview, Status
@@ -79,21 +80,36 @@ def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None
     out = []
     for path in files:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not {"document", "checklist", "labels"} <= set(data):
+            raise ConfigError(
+                f"{path}: not a gold file (it needs document, checklist and labels)",
+                hint="gold files follow checklist.md; move other YAML out of the gold folder",
+            )
         doc = Path(data["document"])
         candidates = [doc, path.parent / doc] + ([root / doc] if root else [])
         candidates += [parent / doc for parent in path.resolve().parents]
         resolved = next((c for c in candidates if c.is_file()), None)
         if resolved is None:
             raise ConfigError(f"{path}: document {doc} not found")
-        gold = GoldDocument(
-            gold_path=str(path),
-            document=str(resolved),
-            checklist=data["checklist"],
-            labels=data["labels"],
-            split=_split_of(resolved),
-        )
+        try:
+            gold = GoldDocument(
+                gold_path=str(path),
+                document=str(resolved),
+                checklist=data["checklist"],
+                labels=data["labels"],
+                split=_split_of(resolved),
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"{path}: bad gold label at '{where}': {first['msg']}") from None
         if split is None or gold.split == split:
             out.append(gold)
+    if not out:
+        raise ConfigError(
+            f"{gold_dir}: no gold document is in split {split!r}",
+            hint="the manifest's split column names the splits (dev, test)",
+        )
     return out
 
 
@@ -237,8 +253,8 @@ def run_eval(
     gold_dir: Path,
     checklist: Checklist,
     backend: str,
+    settings: Settings | None = None,
     split: str | None = None,
-    embedding: str = "wordllama",
     *,
     on_start: Callable[[int], None] | None = None,
     on_document: Callable[[str], None] | None = None,
@@ -248,14 +264,15 @@ def run_eval(
     from .review import review_document
     from .reviewers import make_reviewer
 
+    settings = settings or Settings()
     golds = load_gold(gold_dir, split=split)
-    reviewer = make_reviewer(backend, checklist=checklist)
+    reviewer = make_reviewer(backend, settings, checklist)
     started = time.perf_counter()
     reviews = []
     if on_start:
         on_start(len(golds))
     for gold in golds:
-        prepared = prepare(gold.document, None, embedding)
+        prepared = prepare(gold.document, None, settings.retrieval.embedding)
         if prepared.document is None or prepared.vectors is None:
             raise ConfigError(f"{gold.document}: {prepared.error}")
         reviews.append(
@@ -265,7 +282,8 @@ def run_eval(
                 prepared.vectors,
                 checklist,
                 reviewer,
-                embedding=embedding,
+                top_k=settings.retrieval.top_k,
+                embedding=settings.retrieval.embedding,
             )
         )
         if on_document:

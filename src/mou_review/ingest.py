@@ -120,20 +120,22 @@ def ingest(
 
 
 def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Settings) -> Iterator[Prepared]:
-    workers = min(settings.workers, len(todo))
+    workers = settings.limits.workers_for(len(todo))
     if workers <= 1 or len(todo) < 4:
         for path, manifest in todo:
-            yield prepare(path, manifest, settings.embedding)
+            yield prepare(path, manifest, settings.retrieval.embedding)
         return
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
     with (
         tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill,
         ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_warm, initargs=(settings.embedding,)
+            workers, mp_context=context, initializer=_warm, initargs=(settings.retrieval.embedding,)
         ) as pool,
     ):
         chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
-        futures = [pool.submit(_prepare_to_files, chunk, settings.embedding, spill) for chunk in chunks]
+        futures = [
+            pool.submit(_prepare_to_files, chunk, settings.retrieval.embedding, spill) for chunk in chunks
+        ]
         for future in futures:
             for name in future.result():
                 yield _load_spilled(name)

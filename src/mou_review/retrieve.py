@@ -128,8 +128,9 @@ class LexicalIndex:
 
         self.size = len(texts)
         self._retriever = bm25s.BM25()
-        corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
-        self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
+        if self.size:  # bm25s cannot index an empty corpus
+            corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
+            self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
 
     def rank(self, query: str, n: int) -> list[tuple[int, float]]:
         """(index, score) of the best `n` texts with a positive score; domain words are ignored."""

@@ -7,9 +7,10 @@ time it is ingested and never returned by searches.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,35 +41,53 @@ def make_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
-        if settings.chroma_host:
+        if settings.store.chroma_host:
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                host=settings.store.chroma_host, port=settings.store.chroma_port, settings=chroma_settings
             )
-        settings.store_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+        settings.store.dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store.dir), settings=chroma_settings)
     except Exception as exc:  # chromadb raises bare ValueError/ConnectionError for an absent server
-        where = (
-            f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.store_dir
-        )
         raise StoreError(
-            f"cannot open the Chroma store at {where}: {exc}",
+            f"cannot open the Chroma store at {settings.store.where()}: {exc}",
             hint="check --store / --chroma-host, or start `chroma run`",
         ) from exc
 
 
+@contextlib.contextmanager
+def _creation_lock(settings: Settings) -> Iterator[None]:
+    """One process at a time creates an embedded store's tables (two at once race in Chroma)."""
+    if settings.store.chroma_host:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; Chroma's own check remains
+        yield
+        return
+    settings.store.dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.store.dir / ".mou-review.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 class ClauseStore:
-    """Clauses and documents in two Chroma collections named after `settings.collection`."""
+    """Clauses and documents in two Chroma collections named after `settings.store.collection`."""
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
-        self.client = client or make_client(settings)
         config = {"hnsw": {"space": "cosine"}}
-        self.clauses = self.client.get_or_create_collection(
-            settings.collection, embedding_function=None, configuration=config
-        )
-        self.documents = self.client.get_or_create_collection(
-            f"{settings.collection}_documents", embedding_function=None, configuration=config
-        )
+        with _creation_lock(settings):
+            self.client = client or make_client(settings)
+            self.clauses = self.client.get_or_create_collection(
+                settings.store.collection, embedding_function=None, configuration=config
+            )
+            self.documents = self.client.get_or_create_collection(
+                f"{settings.store.collection}_documents", embedding_function=None, configuration=config
+            )
         self._batch = max(1, min(5000, int(self.client.get_max_batch_size())))
 
     # --- writing -----------------------------------------------------------------------
@@ -247,7 +266,18 @@ def _stored(meta: dict[str, Any]) -> StoredDocument:
     return StoredDocument(info=info, clauses=int(meta.get("clauses", 0)))
 
 
-def open_store(settings: Settings) -> ClauseStore:
+def open_store(settings: Settings, *, create: bool = True) -> ClauseStore:
+    """The store; a read-only command (`create=False`) says where it looked instead of making one."""
+    if (
+        not create
+        and not settings.store.chroma_host
+        and not (settings.store.dir / "chroma.sqlite3").is_file()
+    ):
+        raise StoreError(
+            "the store holds no documents",
+            hint=f"there is no store at {settings.store.dir} yet: run `mou-review ingest DIR` or "
+            "`mou-review triage DIR` first, or pass --store",
+        )
     try:
         return ClauseStore(settings)
     except StoreError:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from . import report_html, summary
 from .checklist import load_checklist
+from .config import DEFAULT_CHECKLIST, LimitsSettings
 from .documents import content_hash, discover
 from .ingest import Prepared, prepare
 from .metadata import read_manifest
@@ -42,11 +43,11 @@ FLUSH_CLAUSES = 2000
 class TriageOptions:
     """What a run reviews with; everything a worker process needs, and picklable."""
 
-    checklist: str = "cops-nasro"
+    checklist: str = DEFAULT_CHECKLIST
     backend: str = "offline"
     top_k: int = 6
     embedding: str = "wordllama"
-    workers: int = 1
+    workers: int | None = 1  # None: one, or more for a large batch (LimitsSettings.workers_for)
     force: bool = False
 
 
@@ -220,14 +221,13 @@ def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> 
 
 def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
     """Outcomes as they finish: worker processes for offline backends, in-process otherwise."""
-    if options.workers <= 1 or len(jobs) < 2 or options.backend not in PROCESS_BACKENDS:
+    workers = LimitsSettings(workers=options.workers).workers_for(len(jobs))
+    if workers <= 1 or options.backend not in PROCESS_BACKENDS:
         for job in jobs:
             yield work(job, options, reviewer)
         return
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
-    pool = ProcessPoolExecutor(
-        min(options.workers, len(jobs)), mp_context=context, initializer=_warm, initargs=(options,)
-    )
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(options,))
     try:
         futures: dict[Future[Outcome], Job] = {pool.submit(work, job, options): job for job in jobs}
         for future in as_completed(futures):

@@ -3,23 +3,104 @@
 from __future__ import annotations
 
 import logging
+import re
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from . import batch_cmds, redline_cmds, review_cmds, store_cmds
 
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown option value, a missing argument) as one line and exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            result = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except typer.Abort:
+            print("aborted", file=sys.stderr)
+            sys.exit(1)
+        except Exception as exc:  # click's UsageError family; typer vendors click, so test by shape
+            if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed already
+                sys.exit(0 if standalone else exc.exit_code)
+            print(f"error: {usage_message(exc)}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        if not standalone:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+_BAD_CHOICE = re.compile(
+    r"Invalid value for '(?P<opt>-[^']+)'(?: / '[^']+')?: (?:Value error, )?'(?P<given>[^']*)' "
+    r"is not one of (?P<choices>.+?)\.?$"
+)
+
+
+def usage_message(exc: Any) -> str:
+    """Click's message on one line; a bad choice says 'unknown <what> ...' and lists the choices."""
+    message = " ".join(str(exc.format_message()).split())
+    bad = _BAD_CHOICE.match(message)
+    if bad:
+        name = bad["opt"].lstrip("-")
+        choices = bad["choices"].replace("'", "")
+        return f"unknown {name} {bad['given']!r} for {bad['opt']}; choose one of: {choices}"
+    ctx = getattr(exc, "ctx", None)
+    return f"{message} (see `{ctx.command_path} --help`)" if ctx is not None else message
+
+
 app = typer.Typer(
     name="mou-review",
+    cls=OneLineErrors,
     help="Review school-resource-officer (SRO) MOUs against the COPS/NASRO checklist, offline by default.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
 )
 store_cmds.register(app)
 review_cmds.register(app)
 redline_cmds.register(app)
 batch_cmds.register(app)
+
+
+def package_version() -> str:
+    try:
+        return version("mou-review")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"mou-review {package_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="say why clauses were retrieved and findings decided (-vv: debug)",
+        ),
+    ] = 0,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="print the version and exit"),
+    ] = False,
+) -> None:
+    """Review school-resource-officer (SRO) MOUs against the COPS/NASRO checklist, offline by default."""
+    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
+    logging.getLogger("mou_review").setLevel(level)
 
 
 def main() -> None:

@@ -28,20 +28,30 @@ from ..triage import (
     write_summary,
 )
 from .common import (
+    Backend,
+    BackendOpt,
+    ChecklistOpt,
+    FormatOpt,
     HostOpt,
+    OutputOpt,
+    PlainHelp,
     PortOpt,
     StoreOpt,
+    TableFormat,
     WorkersOpt,
     console,
     guarded,
     make_settings,
     resolve_backend,
     stdout,
+    write_output,
+    write_table,
 )
-from .review_cmds import BackendOpt, ChecklistOpt
-from .store_cmds import FormatOpt, progress_bar
+from .store_cmds import progress_bar
 
-PathsArg = Annotated[list[Path], typer.Argument(help="MOU files or folders (searched recursively)")]
+PathsArg = Annotated[
+    list[Path], typer.Argument(metavar="PATH", help="MOU files or folders (searched recursively)")
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="redo every review, even finished ones")]
 NoIndexOpt = Annotated[bool, typer.Option("--no-index", help="do not add the documents to the Chroma store")]
 
@@ -52,9 +62,9 @@ class GroupBy(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("triage")(triage_cmd)
-    app.command("compare")(compare_cmd)
-    app.command("similar")(similar_cmd)
+    app.command("triage", cls=PlainHelp)(triage_cmd)
+    app.command("compare", cls=PlainHelp)(compare_cmd)
+    app.command("similar", cls=PlainHelp)(similar_cmd)
 
 
 def run_batch(
@@ -67,9 +77,9 @@ def run_batch(
     options = TriageOptions(
         checklist=settings.checklist,
         backend=settings.resolved_backend(),
-        top_k=settings.top_k,
-        embedding=settings.embedding,
-        workers=settings.workers,
+        top_k=settings.retrieval.top_k,
+        embedding=settings.retrieval.embedding,
+        workers=settings.limits.workers,
         force=force,
     )
     store = open_store(settings) if index else None
@@ -107,27 +117,27 @@ def run_batch(
 
 
 def _settings(
-    backend: str | None,
+    backend: Backend | None,
     checklist: str | None,
     workers: int | None,
     store: Path | None,
     chroma_host: str | None,
     chroma_port: int | None,
 ) -> Settings:
-    return make_settings(
-        backend=resolve_backend(backend),
+    settings = make_settings(
         checklist=checklist,
         workers=workers,
         store_dir=store,
         chroma_host=chroma_host,
         chroma_port=chroma_port,
     )
+    return settings.with_(backend=resolve_backend(backend, settings))
 
 
 @guarded
 def triage_cmd(
     paths: PathsArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("triage"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="output folder")] = Path("triage"),
     force: ForceOpt = False,
     no_index: NoIndexOpt = False,
     backend: BackendOpt = None,
@@ -154,7 +164,7 @@ def triage_cmd(
 @guarded
 def compare_cmd(
     paths: PathsArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("compare"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="output folder")] = Path("compare"),
     group_by: Annotated[
         GroupBy, typer.Option("--group-by", help="group MOUs by state or year")
     ] = GroupBy.state,
@@ -169,7 +179,7 @@ def compare_cmd(
 ) -> None:
     """Matrix of MOUs x requirements (CSV wide and long, SVG heatmap, HTML) with prevalence."""
     settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port)
-    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage")
+    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU comparison")
     matrix = build_matrix(result.reviews, load_checklist(settings.checklist), group_by.value)
     svg = heatmap_svg(matrix, group_by.value)
     files = {
@@ -193,25 +203,29 @@ def compare_cmd(
 
 @guarded
 def similar_cmd(
-    query: Annotated[str, typer.Argument(help="a clause or phrase")],
+    query: Annotated[str, typer.Argument(metavar="TEXT", help="a clause or phrase")],
     k: Annotated[int, typer.Option("-k", min=1, help="how many clauses in all")] = 10,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
+    output: OutputOpt = None,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
 ) -> None:
     """The clauses closest to a phrase across every stored MOU, grouped by district."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
-    clause_store = open_store(settings)
+    clause_store = open_store(settings, create=False)
     if not clause_store.document_ids():
-        raise MouReviewError("the store holds no documents", hint="run `mou-review triage DIR` first")
-    groups = similar(clause_store, query, k, settings.embedding)
-    if fmt == "json":
-        stdout.print_json(json.dumps([g.model_dump() for g in groups]))
+        raise MouReviewError(
+            "the store holds no documents",
+            hint=f"the store at {settings.store.where()} is empty: run `mou-review triage DIR` first",
+        )
+    groups = similar(clause_store, query, k, settings.retrieval.embedding)
+    if fmt == TableFormat.json:
+        write_output(json.dumps([g.model_dump() for g in groups], indent=2), output)
         return
     table = Table("district", "#", "file", "page", "clause", show_lines=True)
     for group in groups:
         for i, hit in enumerate(group.hits):
             name = f"{group.district} ({group.state})" if group.state else group.district
             table.add_row(name if i == 0 else "", str(hit.rank), hit.file, str(hit.page), hit.text)
-    stdout.print(table)
+    write_table(table, output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,22 +16,46 @@ from ..redline.docx_out import write_docx
 from ..redline.md_out import render_markdown
 from ..review import review_document
 from ..reviewers import make_reviewer
-from .common import HostOpt, PortOpt, StoreOpt, console, guarded, make_settings, resolve_backend, write_output
-from .review_cmds import BackendOpt, ChecklistOpt, ingested
+from .common import (
+    BackendOpt,
+    ChecklistOpt,
+    HostOpt,
+    PlainHelp,
+    PortOpt,
+    StoreOpt,
+    console,
+    guarded,
+    make_settings,
+    resolve_backend,
+    write_output,
+)
+from .review_cmds import ingested
+
+
+class RedlineFormat(StrEnum):
+    docx = "docx"
+    md = "md"
 
 
 def register(app: typer.Typer) -> None:
-    app.command("redline")(redline_cmd)
+    app.command("redline", cls=PlainHelp)(redline_cmd)
 
 
 @guarded
 def redline_cmd(
-    file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="an MOU file (PDF, DOCX, TXT, MD)")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="where to write (docx: default FILE.redline.docx; md: stdout)"),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="where to write (docx: default FILE.redline.docx; md: stdout)",
+        ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="docx (tracked changes) or md")] = "docx",
+    fmt: Annotated[
+        RedlineFormat, typer.Option("--format", "-f", help="docx (tracked changes) or md")
+    ] = RedlineFormat.docx,
     author: Annotated[str, typer.Option("--author", help="author of the tracked changes")] = "mou-review",
     checklist: ChecklistOpt = None,
     backend: BackendOpt = None,
@@ -39,15 +64,15 @@ def redline_cmd(
     chroma_port: PortOpt = None,
 ) -> None:
     """Review one MOU, then suggest model language for each weak or missing requirement."""
-    if fmt not in ("docx", "md"):
-        raise ConfigError(f"unknown format {fmt!r}", hint="use --format docx or --format md")
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
-    cl = load_checklist(checklist or settings.checklist)
-    resolved = resolve_backend(backend)
+    settings = make_settings(
+        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
+    )
+    cl = load_checklist(settings.checklist)
+    resolved = resolve_backend(backend, settings)
     adapter = make_adapter(resolved, settings, cl)
     reviewer = make_reviewer(resolved, settings, cl)
     document, clauses, vectors = ingested(file, settings)
-    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.top_k)
+    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.retrieval.top_k)
     plan = plan_redline(
         document,
         clauses,
@@ -56,10 +81,10 @@ def redline_cmd(
         cl,
         adapter,
         manifest_row=read_manifest(file.parent).get(file.name),
-        embedding=settings.embedding,
+        embedding=settings.retrieval.embedding,
     )
     parties = f"{plan.parties.agency} and {plan.parties.district}"
-    if fmt == "md":
+    if fmt == RedlineFormat.md:
         write_output(render_markdown(plan.edits, document, parties=parties, backend=plan.backend), output)
         return
     target = output or file.with_name(f"{file.stem}.redline.docx")

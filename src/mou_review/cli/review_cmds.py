@@ -15,7 +15,7 @@ from ..checklist import Checklist, load_checklist
 from ..clause_eval import ClauseEvalReport, clause_file, run_clause_eval
 from ..config import Settings
 from ..documents import content_hash
-from ..errors import DocumentError, MouReviewError
+from ..errors import ConfigError, DocumentError, MouReviewError
 from ..eval_report import (
     CLAUSE_METRICS,
     SUMMARY_METRICS,
@@ -32,79 +32,88 @@ from ..review import review_document
 from ..reviewers import BatchReviewer, Reviewer, make_reviewer
 from ..store import open_store
 from .common import (
+    Backend,
+    BackendOpt,
+    ChecklistOpt,
+    FailOn,
+    FormatOpt,
     HostOpt,
+    OutputOpt,
+    PlainHelp,
     PortOpt,
+    ReportFormat,
     StoreOpt,
+    TableFormat,
     console,
     guarded,
     make_settings,
     resolve_backend,
-    stdout,
     write_output,
+    write_table,
 )
 from .store_cmds import progress_bar
 
-ChecklistOpt = Annotated[str | None, typer.Option("--checklist", help="checklist id or YAML path")]
-BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="auto, offline, llm or keyword")]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("checklist")(checklist_cmd)
-    app.command("review")(review_cmd)
-    app.command("eval")(eval_cmd)
+    app.command("checklist", cls=PlainHelp)(checklist_cmd)
+    app.command("review", cls=PlainHelp)(review_cmd)
+    app.command("eval", cls=PlainHelp)(eval_cmd)
 
 
 @guarded
 def checklist_cmd(
-    checklist: ChecklistOpt = None, fmt: Annotated[str, typer.Option("--format", "-f")] = "table"
+    checklist: ChecklistOpt = None, fmt: FormatOpt = TableFormat.table, output: OutputOpt = None
 ) -> None:
     """The requirements: id, severity, and what "present" means."""
-    cl = load_checklist(checklist or "cops-nasro")
-    if fmt == "json":
-        stdout.print_json(cl.model_dump_json())
+    cl = load_checklist(make_settings(checklist=checklist).checklist)
+    if fmt == TableFormat.json:
+        write_output(cl.model_dump_json(indent=2), output)
         return
     table = Table("id", "severity", "present when", title=f"{cl.title} (v{cl.version})")
     for r in cl.requirements:
         table.add_row(r.id, r.severity.value + (" (conditional)" if r.conditional else ""), r.present)
-    stdout.print(table)
+    write_table(table, output)
 
 
 @guarded
 def review_cmd(
-    file: Annotated[Path, typer.Argument(help="an MOU file (PDF, DOCX, TXT, MD)")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or md")] = "table",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
-    ] = None,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="an MOU file (PDF, DOCX, TXT, MD)")],
+    fmt: ReportFormatOpt = ReportFormat.table,
+    output: OutputOpt = None,
     checklist: ChecklistOpt = None,
     backend: BackendOpt = None,
     fail_on: Annotated[
-        str | None, typer.Option("--fail-on", help="exit 1 when a deficiency of this severity or worse")
+        FailOn | None, typer.Option("--fail-on", help="exit 1 when a deficiency of this severity or worse")
     ] = None,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
 ) -> None:
     """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1)
-    cl = load_checklist(checklist or settings.checklist)
-    reviewer = make_reviewer(resolve_backend(backend), settings, cl)
+    settings = make_settings(
+        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
+    )
+    cl = load_checklist(settings.checklist)
+    reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
     document, clauses, vectors = ingested(file, settings)
-    result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.top_k)
-    if fmt == "json":
+    result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.retrieval.top_k)
+    if fmt == ReportFormat.json:
         write_output(result.model_dump_json(indent=2), output)
-    elif fmt == "md":
+    elif fmt == ReportFormat.md:
         write_output(render_markdown(result), output)
     else:
-        stdout.print(_table(result))
+        write_table(_table(result), output)
     if fail_on:
-        threshold = SEVERITY_RANK[Severity(fail_on)]
+        threshold = SEVERITY_RANK[Severity(fail_on.value)]
         if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
             raise typer.Exit(1)
 
 
 def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np.ndarray]:
     """One file from the store, ingested first if it is not there yet: its text, clauses and vectors."""
+    check_one_file(file)
     clause_store = open_store(settings)
     report = ingest([file], settings, clause_store)
     if report.failed:
@@ -115,6 +124,16 @@ def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np
         raise MouReviewError(f"{file}: not found in the store after ingest")
     clauses, vectors = clause_store.get_clauses(doc_id)
     return document, clauses, vectors
+
+
+def check_one_file(file: Path) -> None:
+    """A folder or a missing path is a usage error, said before any work starts."""
+    if file.is_dir():
+        raise DocumentError(
+            file, "is a folder; this command takes one file (`mou-review triage` takes folders)"
+        )
+    if not file.exists():
+        raise DocumentError(file, "no such file")
 
 
 def _review_with_progress(
@@ -198,7 +217,8 @@ def eval_cmd(
     gold_dir: Annotated[
         Path,
         typer.Argument(
-            help="folder of gold YAML files, or a clause set (.jsonl, or a folder with clauses.jsonl)"
+            metavar="GOLD_DIR",
+            help="folder of gold YAML files, or a clause set (.jsonl, or a folder with clauses.jsonl)",
         ),
     ],
     backend: BackendOpt = None,
@@ -206,46 +226,52 @@ def eval_cmd(
     compare: Annotated[
         str | None, typer.Option("--compare", help="comma-separated backends side by side")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or md")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write json/md here")] = None,
+    fmt: ReportFormatOpt = ReportFormat.table,
+    output: OutputOpt = None,
     save: Annotated[
         bool,
         typer.Option(
             "--save", help="also save JSON + Markdown under evals/results/ named by date, split and commit"
         ),
     ] = False,
-    results_dir: Annotated[Path, typer.Option("--results-dir", help="where --save writes")] = Path(
-        "evals/results"
-    ),
+    results_dir: Annotated[
+        Path | None, typer.Option("--results-dir", metavar="DIR", help="where --save writes [evals/results]")
+    ] = None,
     checklist: ChecklistOpt = None,
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
     clause set (each clause reviewed as a one-clause document)."""
-    cl = load_checklist(checklist or "cops-nasro")
-    backends = [b.strip() for b in compare.split(",")] if compare else [resolve_backend(backend)]
+    settings = make_settings(checklist=checklist)
+    cl = load_checklist(settings.checklist)
+    backends = _compared(compare) if compare else [resolve_backend(backend, settings)]
     clauses = clause_file(gold_dir)
-    reports = _run_evals(gold_dir, clauses, cl, backends, split)
+    reports = _run_evals(gold_dir, clauses, cl, backends, split, settings)
     if save:
-        for path in save_reports(reports, results_dir):
+        for path in save_reports(reports, results_dir or settings.output.results_dir):
             console.print(f"saved {path}")
-    if fmt == "json":
+    if fmt == ReportFormat.json:
         payload = [r.model_dump() for r in reports]
         write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
         return
-    if fmt == "md":
+    if fmt == ReportFormat.md:
         markdown = render_clause_markdown(reports) if clauses else render_eval_markdown(reports)  # type: ignore[arg-type]
         write_output(markdown, output)
         return
     if clauses:
-        stdout.print(_clause_table(reports, cl))  # type: ignore[arg-type]
+        write_table(_clause_table(reports, cl), output)  # type: ignore[arg-type]
         console.print(f"{reports[0].clauses} clause(s), split {split or 'all'}")  # type: ignore[union-attr]
         return
-    stdout.print(_gold_table(reports, cl))  # type: ignore[arg-type]
+    write_table(_gold_table(reports, cl), output)  # type: ignore[arg-type]
     console.print(f"{reports[0].documents} document(s), split {split or 'all'}")  # type: ignore[union-attr]
 
 
 def _run_evals(
-    gold_dir: Path, clauses: Path | None, cl: Checklist, backends: list[str], split: str | None
+    gold_dir: Path,
+    clauses: Path | None,
+    cl: Checklist,
+    backends: list[str],
+    split: str | None,
+    settings: Settings,
 ) -> list[EvalReport] | list[ClauseEvalReport]:
     """One report per backend, with a progress bar each: a clause set or a gold folder."""
     reports: list = []
@@ -259,10 +285,16 @@ def _run_evals(
             def reviewed(_: str, task: TaskID = task) -> None:
                 progress.advance(task)
 
-            run = run_clause_eval if clauses else run_eval
-            reports.append(
-                run(clauses or gold_dir, cl, name, split=split, on_start=started, on_document=reviewed)
-            )
+            if clauses:
+                reports.append(
+                    run_clause_eval(
+                        clauses, cl, name, settings, split, on_start=started, on_document=reviewed
+                    )
+                )
+            else:
+                reports.append(
+                    run_eval(gold_dir, cl, name, settings, split, on_start=started, on_document=reviewed)
+                )
     return reports
 
 
@@ -297,3 +329,15 @@ def _clause_table(reports: list[ClauseEvalReport], cl: Checklist) -> Table:
         cells = [clause_cell(r.overall, metric) if i == 0 else "" for r in reports for i in range(2)]
         table.add_row(f"[bold]{label}[/bold]", *cells)
     return table
+
+
+def _compared(compare: str) -> list[str]:
+    """`--compare offline,keyword`: each name must be a backend (auto resolves as usual)."""
+    names = [name.strip() for name in compare.split(",") if name.strip()]
+    unknown = [n for n in names if n not in {b.value for b in Backend}]
+    if unknown or not names:
+        choices = ", ".join(b.value for b in Backend)
+        raise ConfigError(
+            f"unknown backend {(unknown or [compare])[0]!r} in --compare; choose from {choices}"
+        )
+    return [resolve_backend(n) if n == "auto" else n for n in names]

@@ -15,15 +15,27 @@ from ..ingest import ingest
 from ..retrieve import embed_queries, rank_in_memory
 from ..similar import corpus_hits
 from ..store import open_store
-from .common import HostOpt, PortOpt, StoreOpt, WorkersOpt, console, guarded, make_settings, stdout
-
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json")]
+from .common import (
+    FormatOpt,
+    HostOpt,
+    OutputOpt,
+    PlainHelp,
+    PortOpt,
+    StoreOpt,
+    TableFormat,
+    WorkersOpt,
+    console,
+    guarded,
+    make_settings,
+    write_output,
+    write_table,
+)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ingest")(ingest_cmd)
-    app.command("search")(search_cmd)
-    app.command("documents")(documents_cmd)
+    app.command("ingest", cls=PlainHelp)(ingest_cmd)
+    app.command("search", cls=PlainHelp)(search_cmd)
+    app.command("documents", cls=PlainHelp)(documents_cmd)
 
 
 def progress_bar() -> Progress:
@@ -40,7 +52,9 @@ def progress_bar() -> Progress:
 
 @guarded
 def ingest_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders (searched recursively)")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="files or folders (searched recursively)")
+    ],
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
@@ -71,7 +85,8 @@ def ingest_cmd(
     console.print(
         f"added {len(report.added)} document(s) ({report.pages} pages, {report.clauses} clauses), "
         f"skipped {len(report.skipped)} already stored, failed {len(report.failed)}; "
-        f"the store now holds {total} document(s)"
+        f"the store at {settings.store.where()} now holds {total} document(s)",
+        highlight=False,
     )
     if report.failed:
         raise typer.Exit(2)
@@ -79,20 +94,26 @@ def ingest_cmd(
 
 @guarded
 def search_cmd(
-    query: Annotated[str, typer.Argument(help="a question or phrase")],
+    query: Annotated[str, typer.Argument(metavar="TEXT", help="a question or phrase")],
     doc: Annotated[
         str | None, typer.Option("--doc", help="only this document (doc_id, prefix or file name)")
     ] = None,
     k: Annotated[int, typer.Option("-k", min=1, help="how many clauses")] = 5,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
+    output: OutputOpt = None,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
 ) -> None:
     """Rank clauses by meaning and keywords (dense + BM25, fused), with page and offsets."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
-    clause_store = open_store(settings)
-    vector = embed_queries([query], settings.embedding)
+    clause_store = open_store(settings, create=False)
+    if not clause_store.document_ids():
+        raise MouReviewError(
+            "the store holds no documents",
+            hint=f"the store at {settings.store.where()} is empty: run `mou-review ingest DIR` first",
+        )
+    vector = embed_queries([query], settings.retrieval.embedding)
     if doc:
         document = clause_store.find_document(doc)
         if document is None:
@@ -116,8 +137,8 @@ def search_cmd(
         }
         for i, (c, score) in enumerate(hits)
     ]
-    if fmt == "json":
-        stdout.print_json(json.dumps(rows))
+    if fmt == TableFormat.json:
+        write_output(json.dumps(rows, indent=2), output)
         return
     table = Table("#", "document", "page", "offsets", "clause", show_lines=True)
     for r in rows:
@@ -128,21 +149,24 @@ def search_cmd(
             f"{r['start']}-{r['end']}",
             (f"[dim]{r['heading']}[/dim]\n" if r["heading"] else "") + str(r["text"]),
         )
-    stdout.print(table)
+    write_table(table, output)
 
 
 @guarded
 def documents_cmd(
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = TableFormat.table,
+    output: OutputOpt = None,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
 ) -> None:
     """What is in the store: doc_id, title, parties, pages, clauses."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
-    docs = open_store(settings).list_documents()
-    if fmt == "json":
-        stdout.print_json(json.dumps([{**d.info.model_dump(), "clauses": d.clauses} for d in docs]))
+    docs = open_store(settings, create=False).list_documents()
+    if fmt == TableFormat.json:
+        write_output(
+            json.dumps([{**d.info.model_dump(), "clauses": d.clauses} for d in docs], indent=2), output
+        )
         return
     table = Table("doc_id", "file", "title", "parties", "pages", "clauses")
     for d in docs:
@@ -154,5 +178,5 @@ def documents_cmd(
             str(d.info.pages),
             str(d.clauses),
         )
-    stdout.print(table)
-    console.print(f"{len(docs)} document(s)")
+    write_table(table, output)
+    console.print(f"{len(docs)} document(s) in the store at {settings.store.where()}", highlight=False)

@@ -14,6 +14,7 @@ from functools import lru_cache
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from ..config import DEFAULT_CHECKLIST
 from ..errors import ConfigError
 from ..models import Document
 from ..prompt_templates import prompts_dir
@@ -66,7 +67,7 @@ def placeholders_in(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=8)
-def load_library(checklist_id: str = "cops-nasro") -> ClauseLibrary:
+def load_library(checklist_id: str = DEFAULT_CHECKLIST) -> ClauseLibrary:
     """The packaged clause library for a checklist id, validated."""
     path = prompts_dir() / "redlines" / f"{checklist_id}.yaml"
     if not path.is_file():

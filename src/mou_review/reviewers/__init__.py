@@ -1,7 +1,12 @@
-"""Reviewer backends: each turns (document, requirement, retrieved clauses) into a Finding."""
+"""Reviewer backends: each turns (document, requirement, retrieved clauses) into a Finding.
+
+`REVIEWERS` is the registry: a backend is a name and a factory, imported only when chosen. Adding
+one is a module here and a line below (and its name in the CLI's `Backend` choices).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .base import BatchReviewer, ReviewBatch, Reviewer
@@ -10,29 +15,44 @@ if TYPE_CHECKING:
     from ..checklist import Checklist
     from ..config import Settings
 
+Factory = Callable[["Settings", "Checklist | None"], Reviewer]
+
+
+def _offline(settings: Settings, checklist: Checklist | None) -> Reviewer:
+    from .offline import OfflineReviewer
+
+    return OfflineReviewer()
+
+
+def _keyword(settings: Settings, checklist: Checklist | None) -> Reviewer:
+    from .keyword import KeywordReviewer
+
+    return KeywordReviewer()
+
+
+def _llm(settings: Settings, checklist: Checklist | None) -> Reviewer:
+    from ..checklist import load_checklist
+    from .llm import LLMReviewer
+
+    return LLMReviewer(settings, checklist or load_checklist(settings.checklist))
+
+
+REVIEWERS: dict[str, Factory] = {"offline": _offline, "llm": _llm, "keyword": _keyword}
+
 
 def make_reviewer(
     backend: str, settings: Settings | None = None, checklist: Checklist | None = None
 ) -> Reviewer:
     """The reviewer for a resolved backend name (settings and checklist matter only to `llm`)."""
-    if backend == "offline":
-        from .offline import OfflineReviewer
+    from ..config import Settings
 
-        return OfflineReviewer()
-    if backend == "keyword":
-        from .keyword import KeywordReviewer
+    factory = REVIEWERS.get(backend)
+    if factory is None:
+        from ..errors import ConfigError
 
-        return KeywordReviewer()
-    if backend == "llm":
-        from ..checklist import load_checklist
-        from ..config import Settings
-        from .llm import LLMReviewer
-
-        settings = settings or Settings()
-        return LLMReviewer(settings, checklist or load_checklist(settings.checklist))
-    from ..errors import ConfigError
-
-    raise ConfigError(f"backend {backend!r} is not available", hint="use --backend offline, llm or keyword")
+        names = ", ".join(REVIEWERS)
+        raise ConfigError(f"backend {backend!r} is not available", hint=f"use --backend {names}")
+    return factory(settings or Settings(), checklist)
 
 
-__all__ = ["BatchReviewer", "ReviewBatch", "Reviewer", "make_reviewer"]
+__all__ = ["REVIEWERS", "BatchReviewer", "ReviewBatch", "Reviewer", "make_reviewer"]

@@ -92,7 +92,7 @@ _probe: contextvars.ContextVar[_CacheProbe | None] = contextvars.ContextVar(
 
 def _make_cache(settings: Settings, namespace: str) -> Any:
     """LangChain's SQLite cache, keyed also by prompt version; remembers per thread whether it hit."""
-    if settings.llm_cache is None:
+    if settings.llm.cache is None:
         return False
     # the cache file is the user's own; LangChain's warning about deserialising it is noise here
     warnings.filterwarnings("ignore", message=".*allowed_objects.*")
@@ -109,13 +109,13 @@ def _make_cache(settings: Settings, namespace: str) -> Any:
         def update(self, prompt: str, llm_string: str, return_val: Any) -> None:
             super().update(prompt, f"{namespace}|{llm_string}", return_val)
 
-    settings.llm_cache.parent.mkdir(parents=True, exist_ok=True)
-    return VersionedCache(database_path=str(settings.llm_cache))
+    settings.llm.cache.parent.mkdir(parents=True, exist_ok=True)
+    return VersionedCache(database_path=str(settings.llm.cache))
 
 
 def _chat_model(settings: Settings, cache: Any) -> Any:
     """ChatOpenAI for OpenAI or any compatible server; retries are ours (counted), not the SDK's."""
-    if not settings.llm_configured():
+    if not settings.llm.configured():
         raise ConfigError(
             "the llm backend needs an API key or a base URL",
             hint="export OPENAI_API_KEY=..., or MOU_REVIEW_LLM_BASE_URL=http://localhost:11434/v1 "
@@ -124,11 +124,11 @@ def _chat_model(settings: Settings, cache: Any) -> Any:
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=settings.llm_model,
-        base_url=settings.llm_base_url,
-        api_key=settings.api_key() or "not-needed",  # local servers ignore it; the SDK insists on one
-        temperature=settings.llm_temperature,
-        timeout=settings.llm_timeout,
+        model=settings.llm.model,
+        base_url=settings.llm.base_url,
+        api_key=settings.llm.key() or "not-needed",  # local servers ignore it; the SDK insists on one
+        temperature=settings.llm.temperature,
+        timeout=settings.llm.timeout,
         max_retries=0,
         cache=cache,
     )
@@ -182,9 +182,9 @@ class ModelClient:
 
         runnable = self._runnables.get(schema.__name__)
         if runnable is None:
-            runnable = _structured(self.chat, schema, self.settings.llm_structured_method)
+            runnable = _structured(self.chat, schema, self.settings.llm.structured_method)
             self._runnables[schema.__name__] = runnable
-        if self.settings.llm_structured_method == "json_mode":  # the server is told the schema in words
+        if self.settings.llm.structured_method == "json_mode":  # the server is told the schema in words
             task, version = PROMPT_VERSION.split("-")
             system += fill(task, version, "json_mode", schema=json.dumps(schema.model_json_schema()))
         usage, probe = Usage(), _CacheProbe()
@@ -205,7 +205,7 @@ class ModelClient:
             raise
 
     def _with_retries(self, runnable: Any, messages: list[Any], usage: Usage) -> dict[str, Any]:
-        attempts = self.settings.llm_max_retries + 1
+        attempts = self.settings.llm.max_retries + 1
         for attempt in range(attempts):
             try:
                 return dict(runnable.invoke(messages))
@@ -219,13 +219,13 @@ class ModelClient:
                     ) from exc
                 if attempt == attempts - 1:
                     usage.failed_calls += 1
-                    where = self.settings.llm_base_url or "the OpenAI API"
+                    where = self.settings.llm.base_url or "the OpenAI API"
                     raise ReviewerError(
                         f"LLM request to {where} failed after {attempts} attempt(s): {_describe(exc)}",
                         hint="try again later, or raise MOU_REVIEW_LLM_MAX_RETRIES / MOU_REVIEW_LLM_TIMEOUT",
                     ) from exc
                 usage.retries += 1
-                time.sleep(self.settings.llm_retry_base_delay * 2**attempt)
+                time.sleep(self.settings.llm.retry_base_delay * 2**attempt)
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -247,7 +247,7 @@ class ModelClient:
 
 
 class LLMReviewer:
-    """Judges requirements with a chat model, `settings.llm_group_size` requirements per call."""
+    """Judges requirements with a chat model, `settings.llm.group_size` requirements per call."""
 
     name = "llm"
     prompt_version = PROMPT_VERSION
@@ -279,11 +279,11 @@ class LLMReviewer:
     ) -> ReviewBatch:
         """Requirement groups judged concurrently (at most llm_max_concurrency calls in flight)."""
         pairs = list(zip(requirements, retrieved, strict=True))
-        size = self.settings.llm_group_size
+        size = self.settings.llm.group_size
         groups = [pairs[i : i + size] for i in range(0, len(pairs), size)]
         results: dict[str, tuple[Finding, list[str]]] = {}
         usage, done = Usage(), 0
-        workers = max(1, min(self.settings.llm_max_concurrency, len(groups)))
+        workers = max(1, min(self.settings.llm.max_concurrency, len(groups)))
         with ThreadPoolExecutor(workers, thread_name_prefix="llm") as pool:
             futures = [pool.submit(self._judge_group, document, group, clauses) for group in groups]
             for future in as_completed(futures):
@@ -298,7 +298,7 @@ class LLMReviewer:
         ordered = [results[r.id] for r in requirements]
         return ReviewBatch(
             results=ordered,
-            usage=usage.as_dict(self.settings.llm_prices.get(self.settings.llm_model)),
+            usage=usage.as_dict(self.settings.llm.prices.get(self.settings.llm.model)),
             prompt_version=PROMPT_VERSION,
             notes=_fallback_notes(ordered),
         )
@@ -378,7 +378,7 @@ _adapt_clients: dict[tuple[str, ...], ModelClient] = {}
 def adapt_clause(settings: Settings, requirement_title: str, model_clause: str, excerpt: str) -> str:
     """Model clause language in the agreement's own terms; on any failure the model clause as is."""
     try:
-        key = (settings.llm_model, str(settings.llm_base_url), str(settings.llm_cache))
+        key = (settings.llm.model, str(settings.llm.base_url), str(settings.llm.cache))
         client = _adapt_clients.get(key) or _adapt_clients.setdefault(
             key, ModelClient(settings, ADAPT_PROMPT_VERSION)
         )

@@ -1,0 +1,5 @@
+"""`python -m mou_review`: the same as the `mou-review` command."""
+
+from .cli import main
+
+main()
