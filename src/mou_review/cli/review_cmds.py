@@ -11,11 +11,19 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
+from ..clause_eval import ClauseEvalReport, clause_file, run_clause_eval
 from ..config import Settings
 from ..errors import ConfigError, DocumentError
-from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
+from ..eval_report import (
+    CLAUSE_METRICS,
+    SUMMARY_METRICS,
+    clause_cell,
+    render_clause_markdown,
+    save_reports,
+    usage_rows,
+)
 from ..eval_report import render_markdown as render_eval_markdown
-from ..evaluate import run_eval
+from ..evaluate import EvalReport, run_eval
 from ..ingest import Prepared
 from ..models import SEVERITY_RANK, DocumentReview, Severity
 from ..pipeline import prepare_file, review_prepared
@@ -223,7 +231,13 @@ def render_markdown(review: DocumentReview) -> str:
 
 @guarded
 def eval_cmd(
-    gold_dir: Annotated[Path, typer.Argument(metavar="GOLD_DIR", help="folder of gold YAML files")],
+    gold_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="GOLD_DIR",
+            help="folder of gold YAML files, or a clause set (.jsonl, or a folder with clauses.jsonl)",
+        ),
+    ],
     backend: BackendOpt = None,
     split: Annotated[str | None, typer.Option("--split", help="dev or test (from the manifest)")] = None,
     compare: Annotated[
@@ -242,24 +256,13 @@ def eval_cmd(
     ] = None,
     checklist: ChecklistOpt = None,
 ) -> None:
-    """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
+    """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
+    clause set (each clause reviewed as a one-clause document)."""
     settings = make_settings(checklist=checklist)
     cl = load_checklist(settings.checklist)
     backends = _compared(compare) if compare else [resolve_backend(backend, settings)]
-    reports = []
-    with progress_bar() as progress:
-        for name in backends:
-            task = progress.add_task(f"eval {name.strip()}", total=None, failed=0)
-
-            def started(total: int, task: TaskID = task) -> None:
-                progress.update(task, total=total)
-
-            def reviewed(_: str, task: TaskID = task) -> None:
-                progress.advance(task)
-
-            reports.append(
-                run_eval(gold_dir, cl, name, settings, split=split, on_start=started, on_document=reviewed)
-            )
+    clauses = clause_file(gold_dir)
+    reports = _run_evals(gold_dir, clauses, cl, backends, split, settings)
     if save:
         for path in save_reports(reports, results_dir or settings.output.results_dir):
             console.print(f"saved {path}")
@@ -268,8 +271,51 @@ def eval_cmd(
         write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
         return
     if fmt == ReportFormat.md:
-        write_output(render_eval_markdown(reports), output)
+        markdown = render_clause_markdown(reports) if clauses else render_eval_markdown(reports)  # type: ignore[arg-type]
+        write_output(markdown, output)
         return
+    if clauses:
+        write_table(_clause_table(reports, cl), output)  # type: ignore[arg-type]
+        console.print(f"{reports[0].clauses} clause(s), split {split or 'all'}")  # type: ignore[union-attr]
+        return
+    write_table(_gold_table(reports, cl), output)  # type: ignore[arg-type]
+    console.print(f"{reports[0].documents} document(s), split {split or 'all'}")  # type: ignore[union-attr]
+
+
+def _run_evals(
+    gold_dir: Path,
+    clauses: Path | None,
+    cl: Checklist,
+    backends: list[str],
+    split: str | None,
+    settings: Settings,
+) -> list[EvalReport] | list[ClauseEvalReport]:
+    """One report per backend, with a progress bar each: a clause set or a gold folder."""
+    reports: list = []
+    with progress_bar() as progress:
+        for name in backends:
+            task = progress.add_task(f"eval {name}", total=None, failed=0)
+
+            def started(total: int, task: TaskID = task) -> None:
+                progress.update(task, total=total)
+
+            def reviewed(_: str, task: TaskID = task) -> None:
+                progress.advance(task)
+
+            if clauses:
+                reports.append(
+                    run_clause_eval(
+                        clauses, cl, name, settings, split, on_start=started, on_document=reviewed
+                    )
+                )
+            else:
+                reports.append(
+                    run_eval(gold_dir, cl, name, settings, split, on_start=started, on_document=reviewed)
+                )
+    return reports
+
+
+def _gold_table(reports: list[EvalReport], cl: Checklist) -> Table:
     table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
     for rid in cl.ids:
         cells = [
@@ -288,8 +334,24 @@ def eval_cmd(
         )
     for label, cells in usage_rows(reports):
         table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
-    write_table(table, output)
-    console.print(f"{reports[0].documents} document(s), split {split or 'all'}")
+    return table
+
+
+def _clause_table(reports: list[ClauseEvalReport], cl: Checklist) -> Table:
+    """Per requirement: recognised and spurious per backend; the summary rows give every metric."""
+    columns = [f"{r.backend} {h}" for r in reports for h in ("recognised", "spurious")]
+    table = Table("requirement", *columns, title=f"clause set {reports[0].set_name}")
+    for rid in cl.ids:
+        cells = [
+            clause_cell(r.per_requirement[rid], m)
+            for r in reports
+            for m in ("recognised", "spurious_per_clause")
+        ]
+        table.add_row(rid, *cells)
+    for metric, label in CLAUSE_METRICS:
+        cells = [clause_cell(r.overall, metric) if i == 0 else "" for r in reports for i in range(2)]
+        table.add_row(f"[bold]{label}[/bold]", *cells)
+    return table
 
 
 def _compared(compare: str) -> list[str]:
