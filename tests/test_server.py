@@ -92,7 +92,7 @@ def test_ingest_and_search_through_server(tmp_path: Path, chroma_port: int) -> N
     listed = store.list_documents()
     assert sorted(Path(d.info.path).name for d in listed) == ["harrow.docx", "harrow.pdf"]
     assert all(d.clauses > 0 for d in listed)
-    assert _server_count(chroma_port, settings.store.collection) == store.clauses.count() > 0
+    assert _server_count(chroma_port, store.clauses.name) == store.clauses.count() > 0
 
     clauses_before = store.clauses.count()
     second = ingest([folder], settings, ClauseStore(settings))

@@ -83,9 +83,18 @@ class Checklist(BaseModel):
         return [r.id for r in self.requirements]
 
 
+def load_checklist(name_or_path: str | Path = DEFAULT_CHECKLIST) -> Checklist:
+    """A packaged checklist by id, or any YAML file in the same format (reloaded when it changes)."""
+    path = Path(name_or_path)
+    try:
+        stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    except OSError:
+        stamp = 0
+    return _load_checklist(str(name_or_path), stamp)
+
+
 @lru_cache(maxsize=16)
-def load_checklist(name_or_path: str = DEFAULT_CHECKLIST) -> Checklist:
-    """A packaged checklist by id, or any YAML file in the same format."""
+def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():

@@ -84,20 +84,23 @@ class Prevalence(BaseModel):
     contrary: int = Field(0, description="weak because the MOU says the opposite of the guidance")
 
     @property
+    def applicable(self) -> int:
+        """The MOUs a (conditional) requirement applies to: both shares are of these."""
+        return self.documents - self.not_applicable
+
+    @property
     def addressed_share(self) -> float:
         """Present, weak or contrary: the MOU at least names the topic."""
-        return (self.present + self.weak + self.contrary) / self.documents if self.documents else 0.0
+        return (self.present + self.weak + self.contrary) / self.applicable if self.applicable else 0.0
 
     @property
     def deficient_share(self) -> float:
-        applicable = self.documents - self.not_applicable
-        return (self.weak + self.missing + self.contrary) / applicable if applicable else 0.0
+        return (self.weak + self.missing + self.contrary) / self.applicable if self.applicable else 0.0
 
     @property
     def contrary_share(self) -> float:
         """MOUs whose text goes against the requirement (e.g. the SRO enforces school rules)."""
-        applicable = self.documents - self.not_applicable
-        return self.contrary / applicable if applicable else 0.0
+        return self.contrary / self.applicable if self.applicable else 0.0
 
 
 def build_matrix(reviews: list[DocumentReview], checklist: Checklist, group_by: GroupBy = "state") -> Matrix:
@@ -161,8 +164,9 @@ def grouped_prevalence(matrix: Matrix, by: GroupBy) -> dict[str, list[Prevalence
 
 def headline(p: Prevalence, title: str) -> str:
     """'FERPA and student records: addressed in 41% of MOUs (present in 30%)'."""
-    present = p.present / p.documents if p.documents else 0.0
-    return f"{title}: addressed in {p.addressed_share:.0%} of MOUs (present in {present:.0%})"
+    present = p.present / p.applicable if p.applicable else 0.0
+    of = "MOUs" if p.applicable == p.documents else f"the {p.applicable} MOUs it applies to"
+    return f"{title}: addressed in {p.addressed_share:.0%} of {of} (present in {present:.0%})"
 
 
 def wide_csv(matrix: Matrix) -> str:

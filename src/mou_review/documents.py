@@ -179,6 +179,14 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).splitlines() or [""])[0][:200]
 
 
+def document_from_text(text: str, name: str) -> Document:
+    """A one-page `Document` from text already in memory (a clause of a clause set), built the way
+    `load_document` builds one from a file, so it goes through the same review path."""
+    normalized = normalize(text)
+    info = DocumentInfo(doc_id=content_hash(text.encode("utf-8")), path=name, pages=1)
+    return Document(info=extract_metadata(normalized, info), text=normalized, page_starts=[0])
+
+
 def _join_pages(pages: list[str]) -> tuple[str, list[int]]:
     starts: list[int] = []
     parts: list[str] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -48,6 +49,11 @@ class OpenAIEmbedder:
             from langchain_openai import OpenAIEmbeddings
         except ImportError as exc:  # pragma: no cover - dependency is declared
             raise ConfigError("langchain-openai is not installed") from exc
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise ConfigError(
+                "the openai embedding model needs OPENAI_API_KEY",
+                hint="set it, or use the offline default (MOU_REVIEW_EMBEDDING=wordllama)",
+            )
         self._model = OpenAIEmbeddings(model="text-embedding-3-small")
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .clause_eval import ClauseEvalReport, ClauseScores
 from .evaluate import EvalReport
 
 SUMMARY_METRICS = (
@@ -104,19 +105,23 @@ def _confusions(report: EvalReport) -> list[str]:
     return lines
 
 
-def save_reports(reports: list[EvalReport], results_dir: Path) -> list[Path]:
-    """Write JSON and Markdown named by date, split, backends and commit; return the paths."""
+def save_reports(reports: list[EvalReport] | list[ClauseEvalReport], results_dir: Path) -> list[Path]:
+    """Write JSON and Markdown named by date, set and split, backends and commit; return the paths."""
     first = reports[0]
     stamp = (first.created or "undated")[:10]
-    name = "_".join(
-        [stamp, first.split or "all", "+".join(r.backend for r in reports), first.git_commit or "nocommit"]
-    )
+    split = first.split or "all"
+    if isinstance(first, ClauseEvalReport):
+        split = f"{first.set_name}-{split}"
+    name = "_".join([stamp, split, "+".join(r.backend for r in reports), first.git_commit or "nocommit"])
     results_dir.mkdir(parents=True, exist_ok=True)
     json_path = results_dir / f"{name}.json"
     md_path = results_dir / f"{name}.md"
     payload = [r.model_dump_json(indent=2) for r in reports]
     json_path.write_text(payload[0] if len(payload) == 1 else "[\n" + ",\n".join(payload) + "\n]\n")
-    md_path.write_text(render_markdown(reports))
+    clause_reports = [r for r in reports if isinstance(r, ClauseEvalReport)]
+    md_path.write_text(
+        render_clause_markdown(clause_reports) if clause_reports else render_markdown(reports)  # type: ignore[arg-type]
+    )
     return [json_path, md_path]
 
 
@@ -134,3 +139,52 @@ def fact_lines(report: EvalReport) -> list[str]:
     lines += [f"| {name} | {s.accuracy} | {s.support} | {s.stated} |" for name, s in report.facts.items()]
     misses = [f"- {name}: {miss}" for name, s in report.facts.items() for miss in s.failures]
     return lines + (["", *misses] if misses else [])
+
+
+CLAUSE_METRICS = (
+    ("recognised", "recognised (present or weak)"),
+    ("explicit_present", "explicit marked present"),
+    ("vague_weak", "vague marked weak"),
+    ("partial_weak", "partial marked weak"),
+    ("contrary_weak", "contrary marked weak"),
+    ("spurious_per_clause", "spurious flags per clause"),
+)
+
+
+def clause_cell(scores: ClauseScores, metric: str) -> str:
+    """One metric as shown in a table: a rate with its count, or '-' when nothing was labelled so."""
+    if metric == "spurious_per_clause":
+        return f"{scores.spurious_per_clause:.3f} ({scores.spurious})"
+    rate = getattr(scores, metric)
+    return f"{rate.rate:.3f} ({rate.hits}/{rate.total})" if rate.total else "-"
+
+
+def render_clause_markdown(reports: list[ClauseEvalReport]) -> str:
+    """Clause-set scores side by side: the summary, then every requirement for each backend."""
+    first = reports[0]
+    lines = [
+        f"# Clause-set evaluation: {', '.join(r.backend for r in reports)} on {first.set_name}",
+        "",
+        f"- clauses: {first.clauses} (split: {first.split or 'all'}); checklist {first.checklist} "
+        f"v{first.checklist_version}",
+        f"- commit: {first.git_commit or 'unknown'}; run at {first.created or 'unknown'}",
+        "- each clause is reviewed as a one-clause document; a flag is a requirement marked present or weak",
+        "",
+        "## Summary",
+        "",
+        "| metric | " + " | ".join(r.backend for r in reports) + " |",
+        "| --- | " + " | ".join("---:" for _ in reports) + " |",
+    ]
+    lines += [
+        f"| {label} | " + " | ".join(clause_cell(r.overall, m) for r in reports) + " |"
+        for m, label in CLAUSE_METRICS
+    ]
+    for report in reports:
+        lines += ["", f"## Per requirement: {report.backend}", ""]
+        lines.append("| requirement | " + " | ".join(label for _, label in CLAUSE_METRICS) + " |")
+        lines.append("| --- | " + " | ".join("---:" for _ in CLAUSE_METRICS) + " |")
+        for rid, scores in report.per_requirement.items():
+            lines.append(f"| {rid} | " + " | ".join(clause_cell(scores, m) for m, _ in CLAUSE_METRICS) + " |")
+        lines += ["", f"## Misses: {report.backend} ({len(report.failures)})", ""]
+        lines += [f"- {failure}" for failure in report.failures]
+    return "\n".join(lines) + "\n"

@@ -266,8 +266,7 @@ def run_eval(
     on_document: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Review every gold document with `backend` (no store needed) and score it."""
-    from .ingest import prepare
-    from .review import review_document
+    from .pipeline import review_file
     from .reviewers import make_reviewer
 
     settings = settings or Settings()
@@ -278,20 +277,7 @@ def run_eval(
     if on_start:
         on_start(len(golds))
     for gold in golds:
-        prepared = prepare(gold.document, None, settings.retrieval.embedding)
-        if prepared.document is None or prepared.vectors is None:
-            raise ConfigError(f"{gold.document}: {prepared.error}")
-        reviews.append(
-            review_document(
-                prepared.document,
-                prepared.clauses,
-                prepared.vectors,
-                checklist,
-                reviewer,
-                top_k=settings.retrieval.top_k,
-                embedding=settings.retrieval.embedding,
-            )
-        )
+        reviews.append(review_file(Path(gold.document), settings, checklist, reviewer)[1])
         if on_document:
             on_document(gold.document)
     return score(golds, reviews, checklist, backend, time.perf_counter() - started, split)

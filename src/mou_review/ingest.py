@@ -47,6 +47,7 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # stored earlier versions of an added file
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of the same content)
     discovery: Discovery = field(default_factory=Discovery)
     clauses: int = 0
@@ -227,7 +228,7 @@ def _flush(
     for prepared in pending:
         assert prepared.document is not None and prepared.vectors is not None
         items.append((prepared.document, prepared.clauses, prepared.vectors))
-    store.add_many(items)
+    report.replaced += [old.info.path for old in store.add_many(items)]
     for prepared in pending:
         assert prepared.document is not None
         report.added.append(prepared.path)

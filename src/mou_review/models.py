@@ -199,6 +199,9 @@ class DocumentReview(BaseModel):
     ungrounded_quotes: int = 0
     usage: dict[str, float] = Field(default_factory=dict, description="LLM tokens and estimated cost")
     facts: Facts | None = Field(None, description="dates, cost, officers and parties as data")
+    rules: str | None = Field(
+        None, description="digest of the checklist file, reviewer code and retrieval that made this review"
+    )
 
     def finding(self, requirement_id: str) -> Finding | None:
         return next((f for f in self.findings if f.requirement_id == requirement_id), None)

@@ -1,5 +1,9 @@
 """The Chroma store: clauses with their embeddings, and one record per document.
 
+Collections are named by the index key (embedding model + loader/segmenter code, `versions`), so
+clauses made by other code are never mixed with current ones; `stale_indexes` says what is left
+over. Every read is paged, so the store works at any size.
+
 A document's record is written after all its clauses, so it doubles as a commit marker: a
 document without a record is an interrupted ingest, and its stray clauses are replaced the next
 time it is ingested and never returned by searches.
@@ -11,14 +15,23 @@ import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .config import Settings
 from .errors import StoreError
-from .models import Clause, Document, DocumentInfo
+from .models import Clause, Document
+from .store_records import (
+    StoredDocument,
+    centroid,
+    clause_from,
+    clause_meta,
+    document_meta,
+    source_of,
+    stored_from,
+)
+from .versions import index_key
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -26,14 +39,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # in bigger calls. 512 rows keeps each call near a quarter of a second, so the ingest pool's threads
 # still get to feed workers and collect results between calls.
 ADD_CALL_ROWS = 512
-# How a document was read (OCR pages, tracked revisions, conversion, warnings), kept as one JSON field.
-LOAD_FIELDS = {"ocr_pages", "revisions", "revisions_view", "converted_from", "warnings"}
-
-
-@dataclass
-class StoredDocument:
-    info: DocumentInfo
-    clauses: int
+# Rows per get: Chroma's SQLite binds one variable per id, and SQLite caps them (~32k), so no call
+# may ask for every record at once.
+PAGE_ROWS = 5000
 
 
 def make_client(settings: Settings) -> Any:
@@ -77,40 +85,61 @@ def _creation_lock(settings: Settings) -> Iterator[None]:
 
 
 class ClauseStore:
-    """Clauses and documents in two Chroma collections named after `settings.store.collection`."""
+    """Clauses and documents in two Chroma collections named after the collection prefix and index key."""
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
+        self.prefix = settings.store.collection
+        self.index = index_key(settings.retrieval.embedding)
         config = {"hnsw": {"space": "cosine"}}
         with _creation_lock(settings):
             self.client = client or make_client(settings)
             self.clauses = self.client.get_or_create_collection(
-                settings.store.collection, embedding_function=None, configuration=config
+                f"{self.prefix}_{self.index}", embedding_function=None, configuration=config
             )
             self.documents = self.client.get_or_create_collection(
-                f"{settings.store.collection}_documents", embedding_function=None, configuration=config
+                f"{self.prefix}_{self.index}_documents", embedding_function=None, configuration=config
             )
         self._batch = max(1, min(5000, int(self.client.get_max_batch_size())))
+
+    def stale_indexes(self) -> dict[str, int]:
+        """Other indexes in this store (older code or another embedding model): name -> documents."""
+        out = {}
+        for collection in self.client.list_collections():
+            name = getattr(collection, "name", collection)
+            if (
+                name.startswith(f"{self.prefix}")
+                and name.endswith("_documents")
+                and name != self.documents.name
+            ):
+                count = self.client.get_collection(name).count()
+                if count:
+                    out[name.removesuffix("_documents")] = count
+        return out
 
     # --- writing -----------------------------------------------------------------------
 
     def document_ids(self) -> set[str]:
-        return set(self.documents.get(include=[])["ids"])
+        return set(_paged(self.documents, include=[])["ids"])
 
     def add(self, document: Document, clauses: list[Clause], vectors: np.ndarray) -> None:
         """Replace any partial copy of the document, add its clauses, then its record."""
         self.add_many([(document, clauses, vectors)])
 
-    def add_many(self, items: list[tuple[Document, list[Clause], np.ndarray]]) -> None:
+    def add_many(self, items: list[tuple[Document, list[Clause], np.ndarray]]) -> list[StoredDocument]:
         """Add several documents at once; the document records go in last, after all their clauses.
 
+        A stored document from the same file (an earlier version of it) is removed, and returned.
         A clause's text is not stored with it: it is its document's text[start:end], and leaving
         it out halves Chroma's cost per row (its full-text index). Readers slice it back.
         """
         if not items:
-            return
+            return []
         doc_ids = [document.info.doc_id for document, _, _ in items]
-        self.clauses.delete(where={"doc_id": {"$in": doc_ids}})
+        replaced = self._earlier_versions(items)
+        self._delete_clauses(doc_ids + [d.info.doc_id for d in replaced])
+        if replaced:
+            self.documents.delete(ids=[d.info.doc_id for d in replaced])
         clauses = [c for _, doc_clauses, _ in items for c in doc_clauses]
         vectors = [v for _, _, doc_vectors in items for v in doc_vectors]
         step = min(self._batch, ADD_CALL_ROWS)
@@ -119,20 +148,45 @@ class ClauseStore:
             self.clauses.add(
                 ids=[c.clause_id for c in part],
                 embeddings=np.asarray(vectors[lo : lo + len(part)], dtype=np.float32),
-                metadatas=[_clause_meta(c) for c in part],
+                metadatas=[clause_meta(c) for c in part],
             )
-        self.documents.upsert(
-            ids=doc_ids,
-            embeddings=[_centroid(doc_vectors) for _, _, doc_vectors in items],
-            documents=[document.text for document, _, _ in items],
-            metadatas=[_document_meta(document, len(doc_clauses)) for document, doc_clauses, _ in items],
-        )
+        for lo in range(0, len(items), self._batch):
+            part_items = items[lo : lo + self._batch]
+            self.documents.upsert(
+                ids=[document.info.doc_id for document, _, _ in part_items],
+                embeddings=[centroid(doc_vectors) for _, _, doc_vectors in part_items],
+                documents=[document.text for document, _, _ in part_items],
+                metadatas=[document_meta(document, len(cs)) for document, cs, _ in part_items],
+            )
+        return replaced
+
+    def remove(self, doc_id: str) -> bool:
+        """Delete a document and its clauses; False when it is not stored."""
+        if not self.documents.get(ids=[doc_id], include=[])["ids"]:
+            return False
+        self.documents.delete(ids=[doc_id])  # the record first: its clauses are invisible without it
+        self._delete_clauses([doc_id])
+        return True
+
+    def _earlier_versions(
+        self, items: list[tuple[Document, list[Clause], np.ndarray]]
+    ) -> list[StoredDocument]:
+        new_ids = {document.info.doc_id for document, _, _ in items}
+        sources = sorted({source_of(document.info.path) for document, _, _ in items})
+        found = []
+        for lo in range(0, len(sources), PAGE_ROWS):
+            where = {"source": {"$in": sources[lo : lo + PAGE_ROWS]}}
+            found += _paged(self.documents, where=where, include=["metadatas"])["metadatas"]
+        return [stored_from(meta) for meta in found if meta["doc_id"] not in new_ids]
+
+    def _delete_clauses(self, doc_ids: list[str]) -> None:
+        for lo in range(0, len(doc_ids), PAGE_ROWS):
+            self.clauses.delete(where={"doc_id": {"$in": doc_ids[lo : lo + PAGE_ROWS]}})
 
     # --- reading -----------------------------------------------------------------------
 
     def list_documents(self) -> list[StoredDocument]:
-        got = self.documents.get(include=["metadatas"])
-        out = [_stored(meta) for meta in got["metadatas"]]
+        out = [stored_from(meta) for meta in _paged(self.documents, include=["metadatas"])["metadatas"]]
         return sorted(out, key=lambda d: d.info.path)
 
     def get_document(self, doc_id: str) -> Document | None:
@@ -141,7 +195,7 @@ class ClauseStore:
             return None
         meta = got["metadatas"][0]
         return Document(
-            info=_stored(meta).info,
+            info=stored_from(meta).info,
             text=got["documents"][0],
             page_starts=json.loads(str(meta.get("page_starts", "[0]"))),
         )
@@ -159,22 +213,35 @@ class ClauseStore:
 
     def get_clauses(self, doc_id: str) -> tuple[list[Clause], np.ndarray]:
         """A document's clauses in reading order with their stored embeddings."""
-        got = self.clauses.get(where={"doc_id": doc_id}, include=["metadatas", "embeddings"])
+        got = _paged(self.clauses, where={"doc_id": doc_id}, include=["metadatas", "embeddings"])
         texts = self._texts([doc_id])
         rows = sorted(
             zip(got["ids"], got["metadatas"], got["embeddings"], strict=True),
             key=lambda r: int(r[1]["index"]),
         )
-        clauses = [_clause(cid, meta, texts) for cid, meta, _ in rows if meta["doc_id"] in texts]
+        clauses = [clause_from(cid, meta, texts) for cid, meta, _ in rows if meta["doc_id"] in texts]
         vectors = np.asarray([r[2] for r in rows], dtype=np.float32).reshape(len(rows), -1)
         return clauses, vectors
 
+    def clauses_by_id(self, clause_ids: list[str]) -> list[Clause]:
+        """Committed clauses by id, in the order asked (ids of uncommitted documents are left out)."""
+        metas: dict[str, dict[str, Any]] = {}
+        for lo in range(0, len(clause_ids), PAGE_ROWS):
+            got = self.clauses.get(ids=clause_ids[lo : lo + PAGE_ROWS], include=["metadatas"])
+            metas.update(zip(got["ids"], got["metadatas"], strict=True))
+        texts = self._texts(sorted({str(m["doc_id"]) for m in metas.values()}))
+        return [
+            clause_from(cid, metas[cid], texts)
+            for cid in clause_ids
+            if cid in metas and metas[cid]["doc_id"] in texts
+        ]
+
     def all_clauses(self, doc_ids: Iterable[str] | None = None) -> list[Clause]:
-        """Every committed clause (for corpus-wide lexical search)."""
+        """Every committed clause, read page by page (to build a corpus-wide lexical index)."""
         texts = self._texts(list(doc_ids) if doc_ids is not None else None)
-        got = self.clauses.get(include=["metadatas"])
+        got = _paged(self.clauses, include=["metadatas"])
         rows = zip(got["ids"], got["metadatas"], strict=True)
-        return [_clause(cid, meta, texts) for cid, meta in rows if meta["doc_id"] in texts]
+        return [clause_from(cid, meta, texts) for cid, meta in rows if meta["doc_id"] in texts]
 
     def dense_query(
         self, vectors: np.ndarray, n: int, doc_id: str | None = None
@@ -193,7 +260,7 @@ class ClauseStore:
         texts = self._texts(sorted(hit_docs))
         return [
             [
-                (_clause(i, m, texts), 1.0 - float(d))
+                (clause_from(i, m, texts), 1.0 - float(d))
                 for i, m, d in zip(ids, metas, dists, strict=True)
                 if m["doc_id"] in texts  # clauses of an uncommitted (interrupted) ingest
             ]
@@ -201,76 +268,29 @@ class ClauseStore:
         ]
 
     def _texts(self, doc_ids: list[str] | None) -> dict[str, str]:
-        """Committed documents' texts by doc_id (all of them when `doc_ids` is None)."""
-        if doc_ids is not None and not doc_ids:
-            return {}
-        got = self.documents.get(ids=doc_ids, include=["documents"])
-        return dict(zip(got["ids"], got["documents"], strict=True))
+        """Committed documents' texts by doc_id (all of them when `doc_ids` is None), paged."""
+        if doc_ids is None:
+            got = _paged(self.documents, include=["documents"])
+            return dict(zip(got["ids"], got["documents"], strict=True))
+        texts: dict[str, str] = {}
+        for lo in range(0, len(doc_ids), PAGE_ROWS):
+            got = self.documents.get(ids=doc_ids[lo : lo + PAGE_ROWS], include=["documents"])
+            texts.update(zip(got["ids"], got["documents"], strict=True))
+        return texts
 
 
-def _centroid(vectors: np.ndarray) -> np.ndarray:
-    """A document's mean clause vector, normalised (a document with no clauses gets zeros)."""
-    if not len(vectors):
-        return np.zeros(vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 256, dtype=np.float32)
-    centroid = vectors.mean(axis=0)
-    return (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(np.float32)
-
-
-def _clause_meta(c: Clause) -> dict[str, Any]:
-    return {
-        "doc_id": c.doc_id,
-        "index": c.index,
-        "start": c.start,
-        "end": c.end,
-        "page": c.page,
-        "heading_path": json.dumps(c.heading_path),
-    }
-
-
-def _clause(clause_id: str, meta: dict[str, Any], texts: dict[str, str]) -> Clause:
-    start, end = int(meta["start"]), int(meta["end"])
-    return Clause(
-        clause_id=clause_id,
-        doc_id=str(meta["doc_id"]),
-        index=int(meta["index"]),
-        heading_path=json.loads(str(meta.get("heading_path", "[]"))),
-        text=texts[str(meta["doc_id"])][start:end],
-        start=start,
-        end=end,
-        page=int(meta["page"]),
-    )
-
-
-def _document_meta(document: Document, n_clauses: int) -> dict[str, Any]:
-    info = document.info
-    meta: dict[str, Any] = {
-        "doc_id": info.doc_id,
-        "path": info.path,
-        "pages": info.pages,
-        "clauses": n_clauses,
-        "parties": json.dumps(info.parties),
-        "page_starts": json.dumps(document.page_starts),
-        "load": json.dumps(info.model_dump(include=LOAD_FIELDS)),
-    }
-    for key in ("title", "effective_date", "district", "state", "year", "split"):
-        value = getattr(info, key)
-        if value is not None:
-            meta[key] = value
-    return meta
-
-
-def _stored(meta: dict[str, Any]) -> StoredDocument:
-    fields = {
-        k: meta[k]
-        for k in ("doc_id", "path", "pages", "title", "effective_date", "district", "state", "year", "split")
-        if k in meta
-    }
-    info = DocumentInfo(
-        **fields,
-        **json.loads(str(meta.get("load", "{}"))),
-        parties=json.loads(str(meta.get("parties", "[]"))),
-    )
-    return StoredDocument(info=info, clauses=int(meta.get("clauses", 0)))
+def _paged(collection: Any, **query: Any) -> dict[str, list[Any]]:
+    """`collection.get(**query)` a page at a time, the pages joined."""
+    fields = ["ids", *query.get("include", [])]
+    out: dict[str, list[Any]] = {field: [] for field in fields}
+    offset = 0
+    while True:
+        got = collection.get(limit=PAGE_ROWS, offset=offset, **query)
+        for field in fields:
+            out[field].extend(got[field] if got[field] is not None else [])
+        if len(got["ids"]) < PAGE_ROWS:
+            return out
+        offset += PAGE_ROWS
 
 
 def open_store(settings: Settings, *, create: bool = True) -> ClauseStore:

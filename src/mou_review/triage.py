@@ -3,7 +3,8 @@
 A finished document is `<out>/reviews/<doc_id>.json` (a DocumentReview, written atomically after the
 document's HTML page), so that file is the commit marker: an interrupted run picks up where it
 stopped, never redoes a finished review and never loses one. A result whose key (document,
-checklist id and version, backend, prompt version) differs from this run's is redone.
+checklist id and version, backend, prompt version, and the rules key: a digest of the checklist
+file, the reviewer's code and the retrieval settings) differs from this run's is redone.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from .ingest import Prepared, batch_key, prepare
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
-from .review import review_document, warm
+from .pipeline import review_prepared
+from .review import warm
 from .reviewers import Reviewer, make_reviewer
 from .store import ClauseStore
 from .summary import Failure
+from .versions import rules_key
 
 REVIEWS_DIR = "reviews"
 PAGES_DIR = "docs"
@@ -64,6 +67,7 @@ class ResultKey:
     checklist_version: int
     backend: str
     prompt_version: str | None
+    rules: str | None = None  # checklist file, reviewer code, retrieval (pipeline.rules_key)
 
     @classmethod
     def of(cls, review: DocumentReview) -> ResultKey:
@@ -73,6 +77,7 @@ class ResultKey:
             review.checklist_version,
             review.backend,
             review.prompt_version,
+            review.rules,
         )
 
 
@@ -154,8 +159,9 @@ def make_plan(
     force: bool,
     indexed: set[str] | None,
     limits: LoadSettings | None = None,
+    reuse: tuple[Path, ...] = (),
 ) -> TriagePlan:
-    """Which files need a review, which are finished, which cannot be read."""
+    """Which files need a review, which are finished (here or in a `reuse` folder), which cannot be read."""
     limits = limits or LoadSettings()
     plan = TriagePlan(discovery=walk(paths, exclude=[out]))  # our own output is never an input
     plan.failed.extend(Failure(path=p, reason=reason) for p, reason in plan.discovery.unreadable)
@@ -175,15 +181,26 @@ def make_plan(
         seen[key] = str(path)
         plan.order.append((doc_id, str(path)))
         manifest = manifests.setdefault(path.parent, read_manifest(path.parent))
-        done = None if force else load_result(review_path(out, doc_id))
-        if done is not None and ResultKey.of(done) == expected(doc_id):
+        done = None if force else _finished(doc_id, expected(doc_id), (out, *reuse))
+        if done is not None:
             plan.finished[doc_id] = done
+            if not review_path(out, doc_id).is_file():  # reused from another run's folder: copy it
+                write_atomic(review_path(out, doc_id), done.model_dump_json(indent=1))
             missing_page = not page_path(out, doc_id).is_file()
             if missing_page or (indexed is not None and doc_id not in indexed):
                 plan.jobs.append(Job(str(path), doc_id, manifest, review=False))
         else:
             plan.jobs.append(Job(str(path), doc_id, manifest))
     return plan
+
+
+def _finished(doc_id: str, key: ResultKey, folders: tuple[Path, ...]) -> DocumentReview | None:
+    """The first finished review of `doc_id` made with this run's key, in `folders` in order."""
+    for folder in folders:
+        done = load_result(review_path(folder, doc_id))
+        if done is not None and ResultKey.of(done) == key:
+            return done
+    return None
 
 
 def _remove_torn_writes(out: Path) -> None:
@@ -230,11 +247,8 @@ def work(job: Job, options: TriageOptions, reviewer: Reviewer | None = None) -> 
 
 
 def _review(prepared: Prepared, options: TriageOptions, reviewer: Reviewer | None) -> DocumentReview:
-    assert prepared.document is not None and prepared.vectors is not None
-    return review_document(
-        prepared.document,
-        prepared.clauses,
-        prepared.vectors,
+    return review_prepared(
+        prepared,
         load_checklist(options.checklist),
         reviewer or _reviewer(options.backend),
         top_k=options.top_k,
@@ -342,20 +356,23 @@ def run_triage(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     reviewer: Reviewer | None = None,
+    reuse: tuple[Path, ...] = (),
 ) -> TriageResult:
-    """Review every new or changed MOU under `paths` into `out`; reuse finished results.
+    """Review every new or changed MOU under `paths` into `out`; reuse finished results (also
+    those in `reuse` folders, e.g. a triage run that `compare` builds on).
 
     `reviewer` is for backends built with settings (llm); offline and keyword are built here.
     """
     checklist = load_checklist(options.checklist)
     reviewer = reviewer or _reviewer(options.backend)
     prompt_version = getattr(reviewer, "prompt_version", None)
+    rules = rules_key(checklist, reviewer, options.top_k, options.embedding)
 
     def expected(doc_id: str) -> ResultKey:
-        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version)
+        return ResultKey(doc_id, checklist.id, checklist.version, reviewer.name, prompt_version, rules)
 
     indexed = store.document_ids() if store is not None else None
-    plan = make_plan(paths, out, expected, options.force, indexed, options.load)
+    plan = make_plan(paths, out, expected, options.force, indexed, options.load, reuse)
     if on_start:
         on_start(len(plan.jobs))
     sink = ResultSink(out, store, plan)

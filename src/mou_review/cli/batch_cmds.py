@@ -51,7 +51,7 @@ from .common import (
     write_output,
     write_table,
 )
-from .store_cmds import progress_bar
+from .store_cmds import progress_bar, require_documents
 
 PathsArg = Annotated[
     list[Path], typer.Argument(metavar="PATH", help="MOU files or folders (searched recursively)")
@@ -79,6 +79,7 @@ def run_batch(
     force: bool,
     index: bool,
     title: str,
+    reuse: tuple[Path, ...] = (),
     as_of: datetime | None = None,
 ) -> TriageResult:
     """Triage with a progress bar; writes reviews as they finish, then the summary files."""
@@ -114,6 +115,7 @@ def run_batch(
             options,
             store=store,
             reviewer=reviewer,
+            reuse=reuse,
             on_start=lambda n: bar.update(task, total=n),
             on_done=on_done,
         )
@@ -190,6 +192,10 @@ def compare_cmd(
     group_by: Annotated[
         GroupBy, typer.Option("--group-by", help="group MOUs by state or year")
     ] = GroupBy.state,
+    reuse: Annotated[
+        Path,
+        typer.Option("--reuse", metavar="DIR", help="reuse the finished reviews of this triage folder"),
+    ] = Path("triage"),
     force: ForceOpt = False,
     no_index: NoIndexOpt = False,
     backend: BackendOpt = None,
@@ -202,7 +208,9 @@ def compare_cmd(
 ) -> None:
     """Matrix of MOUs x requirements (CSV wide and long, SVG heatmap, HTML) with prevalence."""
     settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port, revisions)
-    result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU comparison")
+    result = run_batch(
+        paths, out, settings, force=force, index=not no_index, title="MOU comparison", reuse=(reuse,)
+    )
     matrix = build_matrix(result.reviews, load_checklist(settings.checklist), group_by.value)
     svg = heatmap_svg(matrix, group_by.value)
     files = {
@@ -214,12 +222,19 @@ def compare_cmd(
     for name, text in files.items():
         write_atomic(out / name, text)
     table = Table(
-        "requirement", "severity", "addressed", "deficient", "contrary", title=f"{len(matrix.rows)} MOU(s)"
+        "requirement",
+        "severity",
+        "applies to",
+        "addressed",
+        "deficient",
+        "contrary",
+        title=f"{len(matrix.rows)} MOU(s)",
     )
     for p in prevalence(matrix):
         table.add_row(
             p.requirement_id,
             p.severity.value,
+            str(p.applicable),
             f"{p.addressed_share:.0%}",
             f"{p.deficient_share:.0%}",
             f"{p.contrary_share:.0%}",
@@ -243,11 +258,7 @@ def similar_cmd(
     """The clauses closest to a phrase across every stored MOU, grouped by district."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
     clause_store = open_store(settings, create=False)
-    if not clause_store.document_ids():
-        raise MouReviewError(
-            "the store holds no documents",
-            hint=f"the store at {settings.store.where()} is empty: run `mou-review triage DIR` first",
-        )
+    require_documents(clause_store)
     groups = similar(clause_store, query, k, settings.retrieval.embedding)
     if fmt == TableFormat.json:
         write_output(json.dumps([g.model_dump() for g in groups], indent=2), output)

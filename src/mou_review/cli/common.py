@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 from ..config import Settings
 from ..errors import ConfigError, MouReviewError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however long
 stdout = Console(soft_wrap=True)
 
 

@@ -10,19 +10,20 @@ import typer
 
 from ..checklist import resolve_checklist
 from ..diff import diff_reviews, render_markdown
-from ..review import review_document
+from ..pipeline import prepare_file, review_prepared
 from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
     ChecklistOpt,
     OutputOpt,
+    PlainHelp,
     StoreOpt,
     guarded,
     make_settings,
     resolve_backend,
     write_output,
 )
-from .review_cmds import ingested
+from .review_cmds import check_one_file
 
 
 class DiffFormat(StrEnum):
@@ -31,13 +32,15 @@ class DiffFormat(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diff")(diff_cmd)
+    app.command("diff", cls=PlainHelp)(diff_cmd)
 
 
 @guarded
 def diff_cmd(
-    old: Annotated[Path, typer.Argument(help="the earlier MOU (or a state model MOU)")],
-    new: Annotated[Path, typer.Argument(help="the later MOU: an amendment, a renewal, a district's MOU")],
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="the earlier MOU (or a state model MOU)")],
+    new: Annotated[
+        Path, typer.Argument(metavar="NEW", help="the later MOU: an amendment, a renewal, a district's MOU")
+    ],
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="output format")] = DiffFormat.md,
     output: OutputOpt = None,
     checklist: ChecklistOpt = None,
@@ -46,14 +49,16 @@ def diff_cmd(
 ) -> None:
     """Requirement status changes and clauses added, removed or changed (paired by similarity)."""
     settings = make_settings(store_dir=store, workers=1, checklist=checklist)
-    old_doc, old_clauses, old_vectors = ingested(old, settings)
-    new_doc, new_clauses, new_vectors = ingested(new, settings)
-    cl = resolve_checklist(settings.checklist, new_doc.info.state)
+    for path in (old, new):
+        check_one_file(path)
+    older, newer = prepare_file(old, settings), prepare_file(new, settings)
+    assert newer.document is not None  # prepare_file raised otherwise
+    cl = resolve_checklist(settings.checklist, newer.document.info.state)
     reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
-    top_k = settings.retrieval.top_k
-    before = review_document(old_doc, old_clauses, old_vectors, cl, reviewer, top_k=top_k)
-    after = review_document(new_doc, new_clauses, new_vectors, cl, reviewer, top_k=top_k)
-    result = diff_reviews(before, after, old_clauses, new_clauses)
+    top_k, embedding = settings.retrieval.top_k, settings.retrieval.embedding
+    before = review_prepared(older, cl, reviewer, top_k=top_k, embedding=embedding)
+    after = review_prepared(newer, cl, reviewer, top_k=top_k, embedding=embedding)
+    result = diff_reviews(before, after, older.clauses, newer.clauses)
     if fmt == DiffFormat.json:
         write_output(result.model_dump_json(indent=2), output)
     else:

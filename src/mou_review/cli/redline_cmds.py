@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 
-from ..checklist import load_checklist
 from ..errors import ConfigError
 from ..metadata import read_manifest
 from ..redline import RedlinePlan, make_adapter, plan_redline
 from ..redline.docx_out import redlined_docx
 from ..redline.md_out import render_markdown
 from ..redline.verify import VerifyReport, verify_redline
-from ..review import review_document
 from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
@@ -30,7 +28,7 @@ from .common import (
     resolve_backend,
     write_output,
 )
-from .review_cmds import ingested
+from .review_cmds import reviewed
 
 DEFAULT_DIR = Path("redlines")
 
@@ -84,17 +82,16 @@ def redline_cmd(
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
-    cl = load_checklist(settings.checklist)
     resolved = resolve_backend(backend, settings)
+    prepared, review, cl = reviewed(file, settings, resolved)
     adapter = make_adapter(resolved, settings, cl)
-    reviewer = make_reviewer(resolved, settings, cl)
-    document, clauses, vectors = ingested(file, settings)
-    review = review_document(document, clauses, vectors, cl, reviewer, top_k=settings.retrieval.top_k)
+    document = prepared.document
+    assert document is not None and prepared.vectors is not None  # reviewed() raised otherwise
     manifest_row = read_manifest(file.parent).get(file.name)
     plan = plan_redline(
         document,
-        clauses,
-        vectors,
+        prepared.clauses,
+        prepared.vectors,
         review,
         cl,
         adapter,

@@ -6,23 +6,28 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
+from ..clause_eval import ClauseEvalReport, clause_file, run_clause_eval
 from ..config import Settings
-from ..documents import file_id
-from ..errors import ConfigError, DocumentError, MouReviewError
-from ..eval_report import SUMMARY_METRICS, save_reports, usage_rows
+from ..errors import ConfigError, DocumentError
+from ..eval_report import (
+    CLAUSE_METRICS,
+    SUMMARY_METRICS,
+    clause_cell,
+    render_clause_markdown,
+    save_reports,
+    usage_rows,
+)
 from ..eval_report import render_markdown as render_eval_markdown
-from ..evaluate import run_eval
-from ..ingest import ingest
-from ..models import SEVERITY_RANK, Clause, Document, DocumentReview, Severity
-from ..review import review_document
-from ..reviewers import BatchReviewer, Reviewer, make_reviewer
-from ..store import open_store
+from ..evaluate import EvalReport, run_eval
+from ..ingest import Prepared
+from ..models import SEVERITY_RANK, DocumentReview, Severity
+from ..pipeline import prepare_file, review_prepared
+from ..reviewers import BatchReviewer, make_reviewer
 from .common import (
     Backend,
     BackendOpt,
@@ -86,21 +91,24 @@ def review_cmd(
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="exit 1 when a deficiency of this severity or worse")
     ] = None,
+    index: Annotated[
+        bool, typer.Option("--index", help="also add the file to the store, for search and similar")
+    ] = False,
     store: StoreOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
     revisions: RevisionsOpt = None,
 ) -> None:
-    """Review one MOU: a finding per requirement with located quotes (ingests the file if needed)."""
+    """Review one MOU: a finding per requirement with located quotes (in memory; no store needed)."""
     settings = make_settings(
         store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
     )
     settings = with_revisions(settings, revisions)
-    document, clauses, vectors = ingested(file, settings)
-    print_read_report(None, [], [f"{file}: {w}" for w in document.warnings])
-    cl = resolve_checklist(settings.checklist, document.info.state)  # auto: the manifest state's pack
-    reviewer = make_reviewer(resolve_backend(backend, settings), settings, cl)
-    result = _review_with_progress(document, clauses, vectors, cl, reviewer, settings.retrieval.top_k)
+    prepared, result, _ = reviewed(file, settings, resolve_backend(backend, settings))
+    assert prepared.document is not None  # reviewed() raised otherwise
+    print_read_report(None, [], [f"{file}: {w}" for w in prepared.document.warnings])
+    if index:
+        add_to_store([prepared], settings)
     if fmt == ReportFormat.json:
         write_output(result.model_dump_json(indent=2), output)
     elif fmt == ReportFormat.md:
@@ -111,21 +119,6 @@ def review_cmd(
         threshold = SEVERITY_RANK[Severity(fail_on.value)]
         if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
             raise typer.Exit(1)
-
-
-def ingested(file: Path, settings: Settings) -> tuple[Document, list[Clause], np.ndarray]:
-    """One file from the store, ingested first if it is not there yet: its text, clauses and vectors."""
-    check_one_file(file)
-    clause_store = open_store(settings)
-    report = ingest([file], settings, clause_store)
-    if report.failed:
-        raise DocumentError(file, report.failed[0][1])
-    doc_id = file_id(file, settings.load)
-    document = clause_store.get_document(doc_id)
-    if document is None:
-        raise MouReviewError(f"{file}: not found in the store after ingest")
-    clauses, vectors = clause_store.get_clauses(doc_id)
-    return document, clauses, vectors
 
 
 def check_one_file(file: Path) -> None:
@@ -142,30 +135,43 @@ def check_one_file(file: Path) -> None:
         raise DocumentError(file, "no such file")
 
 
-def _review_with_progress(
-    document: Document,
-    clauses: list[Clause],
-    vectors: np.ndarray,
-    cl: Checklist,
-    reviewer: Reviewer,
-    top_k: int,
-) -> DocumentReview:
-    """A progress bar while a remote reviewer works; usage and fallbacks said on stderr after."""
+def add_to_store(prepared: list[Prepared], settings: Settings) -> None:
+    """Index already-prepared documents (no second load or embedding)."""
+    from ..store import open_store  # Chroma is imported only when a store is wanted
+
+    store = open_store(settings)
+    store.add_many(
+        [(p.document, p.clauses, p.vectors) for p in prepared if p.document and p.vectors is not None]
+    )
+    console.print(f"indexed in the store at {settings.store.where()}", highlight=False)
+
+
+def reviewed(file: Path, settings: Settings, backend: str) -> tuple[Prepared, DocumentReview, Checklist]:
+    """The one pipeline over one file, with the checklist it resolved (`auto`: the state's pack);
+    a remote reviewer gets a progress bar and a usage line."""
+    check_one_file(file)
+    prepared = prepare_file(file, settings)
+    assert prepared.document is not None  # prepare_file raised otherwise
+    cl = resolve_checklist(settings.checklist, prepared.document.info.state)
+    reviewer = make_reviewer(backend, settings, cl)
+    top_k, embedding = settings.retrieval.top_k, settings.retrieval.embedding
     if not isinstance(reviewer, BatchReviewer):
-        return review_document(document, clauses, vectors, cl, reviewer, top_k=top_k)
+        return prepared, review_prepared(prepared, cl, reviewer, top_k=top_k, embedding=embedding), cl
     with progress_bar() as bar:
-        task = bar.add_task(
-            f"reviewing {Path(document.info.path).name}", total=len(cl.requirements), failed=0
-        )
-        result = review_document(
-            document,
-            clauses,
-            vectors,
+        task = bar.add_task(f"reviewing {file.name}", total=len(cl.requirements), failed=0)
+        result = review_prepared(
+            prepared,
             cl,
             reviewer,
             top_k=top_k,
+            embedding=embedding,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    _say_usage(result)
+    return prepared, result, cl
+
+
+def _say_usage(result: DocumentReview) -> None:
     fallen = sum(f.backend is not None for f in result.findings)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
@@ -178,7 +184,6 @@ def _review_with_progress(
         f"{f'; {fallen} finding(s) from offline fallback' if fallen else ''}[/dim]",
         highlight=False,
     )
-    return result
 
 
 def _table(review: DocumentReview) -> Table:
@@ -226,7 +231,13 @@ def render_markdown(review: DocumentReview) -> str:
 
 @guarded
 def eval_cmd(
-    gold_dir: Annotated[Path, typer.Argument(metavar="GOLD_DIR", help="folder of gold YAML files")],
+    gold_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="GOLD_DIR",
+            help="folder of gold YAML files, or a clause set (.jsonl, or a folder with clauses.jsonl)",
+        ),
+    ],
     backend: BackendOpt = None,
     split: Annotated[str | None, typer.Option("--split", help="dev or test (from the manifest)")] = None,
     compare: Annotated[
@@ -245,24 +256,13 @@ def eval_cmd(
     ] = None,
     checklist: ChecklistOpt = None,
 ) -> None:
-    """Score a reviewer backend against gold annotations (deficient = weak or missing)."""
+    """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
+    clause set (each clause reviewed as a one-clause document)."""
     settings = make_settings(checklist=checklist)
     cl = load_checklist(settings.checklist)
     backends = _compared(compare) if compare else [resolve_backend(backend, settings)]
-    reports = []
-    with progress_bar() as progress:
-        for name in backends:
-            task = progress.add_task(f"eval {name.strip()}", total=None, failed=0)
-
-            def started(total: int, task: TaskID = task) -> None:
-                progress.update(task, total=total)
-
-            def reviewed(_: str, task: TaskID = task) -> None:
-                progress.advance(task)
-
-            reports.append(
-                run_eval(gold_dir, cl, name, settings, split=split, on_start=started, on_document=reviewed)
-            )
+    clauses = clause_file(gold_dir)
+    reports = _run_evals(gold_dir, clauses, cl, backends, split, settings)
     if save:
         for path in save_reports(reports, results_dir or settings.output.results_dir):
             console.print(f"saved {path}")
@@ -271,8 +271,51 @@ def eval_cmd(
         write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
         return
     if fmt == ReportFormat.md:
-        write_output(render_eval_markdown(reports), output)
+        markdown = render_clause_markdown(reports) if clauses else render_eval_markdown(reports)  # type: ignore[arg-type]
+        write_output(markdown, output)
         return
+    if clauses:
+        write_table(_clause_table(reports, cl), output)  # type: ignore[arg-type]
+        console.print(f"{reports[0].clauses} clause(s), split {split or 'all'}")  # type: ignore[union-attr]
+        return
+    write_table(_gold_table(reports, cl), output)  # type: ignore[arg-type]
+    console.print(f"{reports[0].documents} document(s), split {split or 'all'}")  # type: ignore[union-attr]
+
+
+def _run_evals(
+    gold_dir: Path,
+    clauses: Path | None,
+    cl: Checklist,
+    backends: list[str],
+    split: str | None,
+    settings: Settings,
+) -> list[EvalReport] | list[ClauseEvalReport]:
+    """One report per backend, with a progress bar each: a clause set or a gold folder."""
+    reports: list = []
+    with progress_bar() as progress:
+        for name in backends:
+            task = progress.add_task(f"eval {name}", total=None, failed=0)
+
+            def started(total: int, task: TaskID = task) -> None:
+                progress.update(task, total=total)
+
+            def reviewed(_: str, task: TaskID = task) -> None:
+                progress.advance(task)
+
+            if clauses:
+                reports.append(
+                    run_clause_eval(
+                        clauses, cl, name, settings, split, on_start=started, on_document=reviewed
+                    )
+                )
+            else:
+                reports.append(
+                    run_eval(gold_dir, cl, name, settings, split, on_start=started, on_document=reviewed)
+                )
+    return reports
+
+
+def _gold_table(reports: list[EvalReport], cl: Checklist) -> Table:
     table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
     for rid in cl.ids:
         cells = [
@@ -291,8 +334,24 @@ def eval_cmd(
         )
     for label, cells in usage_rows(reports):
         table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
-    write_table(table, output)
-    console.print(f"{reports[0].documents} document(s), split {split or 'all'}")
+    return table
+
+
+def _clause_table(reports: list[ClauseEvalReport], cl: Checklist) -> Table:
+    """Per requirement: recognised and spurious per backend; the summary rows give every metric."""
+    columns = [f"{r.backend} {h}" for r in reports for h in ("recognised", "spurious")]
+    table = Table("requirement", *columns, title=f"clause set {reports[0].set_name}")
+    for rid in cl.ids:
+        cells = [
+            clause_cell(r.per_requirement[rid], m)
+            for r in reports
+            for m in ("recognised", "spurious_per_clause")
+        ]
+        table.add_row(rid, *cells)
+    for metric, label in CLAUSE_METRICS:
+        cells = [clause_cell(r.overall, metric) if i == 0 else "" for r in reports for i in range(2)]
+        table.add_row(f"[bold]{label}[/bold]", *cells)
+    return table
 
 
 def _compared(compare: str) -> list[str]:

@@ -14,7 +14,7 @@ from ..errors import MouReviewError
 from ..ingest import ingest
 from ..retrieve import embed_queries, rank_in_memory
 from ..similar import corpus_hits
-from ..store import open_store
+from ..store import ClauseStore, open_store
 from .common import (
     FormatOpt,
     HostOpt,
@@ -36,6 +36,7 @@ from .common import (
 
 
 def register(app: typer.Typer) -> None:
+    app.command("remove", cls=PlainHelp)(remove_cmd)
     app.command("ingest", cls=PlainHelp)(ingest_cmd)
     app.command("search", cls=PlainHelp)(search_cmd)
     app.command("documents", cls=PlainHelp)(documents_cmd)
@@ -85,6 +86,11 @@ def ingest_cmd(
             list(paths), settings, clause_store, on_start=lambda n: bar.update(task, total=n), on_file=on_file
         )
     print_read_report(report.discovery.summary(), report.duplicates, report.warnings)
+    for path in report.replaced:
+        console.print(
+            f"[yellow]note:[/yellow] {path}: replaced its earlier version in the store", highlight=False
+        )
+    say_stale(clause_store)
     total = len(clause_store.document_ids())
     console.print(
         f"added {len(report.added)} document(s) ({report.pages} pages, {report.clauses} clauses), "
@@ -114,11 +120,7 @@ def search_cmd(
     """Rank clauses by meaning and keywords (dense + BM25, fused), with page and offsets."""
     settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
     clause_store = open_store(settings, create=False)
-    if not clause_store.document_ids():
-        raise MouReviewError(
-            "the store holds no documents",
-            hint=f"the store at {settings.store.where()} is empty: run `mou-review ingest DIR` first",
-        )
+    require_documents(clause_store)
     vector = embed_queries([query], settings.retrieval.embedding)
     if doc:
         document = clause_store.find_document(doc)
@@ -186,3 +188,50 @@ def documents_cmd(
         )
     write_table(table, output)
     console.print(f"{len(docs)} document(s) in the store at {settings.store.where()}", highlight=False)
+
+
+def say_stale(clause_store: ClauseStore) -> None:
+    """One line when the store also holds an index built by other code or another embedding model."""
+    stale = clause_store.stale_indexes()
+    if stale:
+        console.print(
+            f"[yellow]note:[/yellow] the store also holds {sum(stale.values())} document(s) indexed by an "
+            "older version or another embedding model; ingest their files again to re-index them",
+            highlight=False,
+        )
+
+
+@guarded
+def remove_cmd(
+    doc: Annotated[str, typer.Argument(metavar="DOC", help="doc_id, doc_id prefix, file path or file name")],
+    store: StoreOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+) -> None:
+    """Delete one document and its clauses from the store."""
+    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    clause_store = open_store(settings, create=False)
+    document = clause_store.find_document(doc)
+    if document is None or not clause_store.remove(document.info.doc_id):
+        raise MouReviewError(f"no document {doc!r} in the store", hint="see `mou-review documents`")
+    console.print(
+        f"removed {document.info.path} ({document.info.doc_id}); "
+        f"the store at {settings.store.where()} now holds {len(clause_store.document_ids())} document(s)",
+        highlight=False,
+    )
+
+
+def require_documents(clause_store: ClauseStore) -> None:
+    """A corpus command on an empty (or only stale) store stops with one line saying why."""
+    if clause_store.document_ids():
+        return
+    where = clause_store.settings.store.where()
+    if clause_store.stale_indexes():
+        raise MouReviewError(
+            f"the store at {where} was indexed by an older version or another embedding model",
+            hint="ingest the files again (`mou-review ingest DIR`) to re-index them",
+        )
+    raise MouReviewError(
+        "the store holds no documents",
+        hint=f"the store at {where} is empty: run `mou-review ingest DIR` first",
+    )
