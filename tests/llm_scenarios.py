@@ -143,8 +143,8 @@ def cli_review(settings: Settings, *extra: str) -> Any:
         return CliRunner().invoke(app, args, env=env)
 
 
-# The happy-path scenarios recorded from the real local model (tests/cassettes/README.md) ask the
-# way a llama.cpp server can answer: JSON mode, under the model's own name.
+# The happy-path scenarios ask the way a llama.cpp server can answer (JSON mode, under the local
+# model's own name), so they can be re-recorded from it (tests/cassettes/README.md).
 LOCAL = {
     "llm_structured_method": "json_mode",
     "llm_model": "qwen2.5-coder-1.5b-instruct",
