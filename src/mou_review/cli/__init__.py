@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
@@ -72,6 +71,8 @@ diff_cmds.register(app)
 
 
 def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # 50 ms: only for --version
+
     try:
         return version("mou-review")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
