@@ -161,3 +161,12 @@ def test_a_corpus_amendment_states_its_own_dates_not_the_recited_old_ones():
     assert facts.effective_date.normalized == "2020-08-01"
     assert facts.term_end.normalized == "2023-07-31"  # the 2015 agreement ended July 31, 2020
     assert facts.district_annual_cost.normalized == 184200  # the stated total, not the per-SRO rate
+
+
+def test_csv_headers_are_unique_so_the_manifest_district_is_not_overwritten() -> None:
+    """The text's district name has its own header beside the manifest's `district`."""
+    from mou_review.facts import FACT_COLUMNS
+    from mou_review.summary import CSV_FIELDS
+
+    assert len(CSV_FIELDS) == len(set(CSV_FIELDS))
+    assert "district" in CSV_FIELDS and "district_in_text" in FACT_COLUMNS

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .checklist import Checklist
-from .facts import FACT_NAMES
+from .facts import FACT_COLUMNS, FACT_NAMES
 from .models import DocumentReview, FactValue, Severity, Status
 from .summary import csv_value
 
@@ -174,7 +174,7 @@ def wide_csv(matrix: Matrix) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     head = ["doc_id", "file", "district", "nces_id", "state", "year", "risk_score", "ocr"]
-    writer.writerow([*head, *matrix.requirement_ids, *FACT_NAMES])
+    writer.writerow([*head, *matrix.requirement_ids, *FACT_COLUMNS])
     for row in matrix.rows:
         cells = [row.cell_label(rid) for rid in matrix.requirement_ids]
         facts = [csv_value(row.facts.get(name)) for name in FACT_NAMES]

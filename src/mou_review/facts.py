@@ -17,6 +17,9 @@ from .numbers import MONTHS, NUMBER_WORD, number_value, parse_date
 from .quotes import sentence_spans
 
 FACT_NAMES = tuple(Facts.model_fields)
+# CSV headers for the facts: the district named in the text gets its own header, so it neither
+# repeats nor overwrites the manifest's `district` column.
+FACT_COLUMNS = tuple("district_in_text" if name == "district" else name for name in FACT_NAMES)
 DATE_FACTS = ("effective_date", "term_end")
 AMOUNT_FACTS = ("district_share_percent", "district_annual_cost")
 

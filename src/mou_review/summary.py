@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .facts import FACT_NAMES, review_due
+from .facts import FACT_COLUMNS, FACT_NAMES, review_due
 from .models import DocumentReview, FactValue, Severity
 
 
@@ -97,7 +97,7 @@ def summarize(
 
 
 CSV_FIELDS = [f for f in TriageRow.model_fields if f != "facts"]
-CSV_FIELDS[CSV_FIELDS.index("review_due") : CSV_FIELDS.index("review_due")] = list(FACT_NAMES)
+CSV_FIELDS[CSV_FIELDS.index("review_due") : CSV_FIELDS.index("review_due")] = list(FACT_COLUMNS)
 
 
 def rows_csv(rows: list[TriageRow]) -> str:
@@ -111,7 +111,9 @@ def rows_csv(rows: list[TriageRow]) -> str:
         record["ocr"] = int(row.ocr)
         record["warnings"] = "; ".join(row.warnings)
         record["contrary"] = " ".join(row.contrary)
-        record.update({name: csv_value(row.facts.get(name)) for name in FACT_NAMES})
+        record.update(
+            {col: csv_value(row.facts.get(name)) for col, name in zip(FACT_COLUMNS, FACT_NAMES, strict=True)}
+        )
         record["overdue"] = csv_value(row.overdue)
         writer.writerow(record)
     return buf.getvalue()
