@@ -171,7 +171,8 @@ def run_clause_eval(
     """Review every clause as a one-clause document with `backend` and score the findings."""
     from .documents import document_from_text
     from .embeddings import get_embedder
-    from .review import review_document
+    from .ingest import Prepared
+    from .pipeline import review_prepared
     from .reviewers import make_reviewer
     from .segment import segment
 
@@ -188,14 +189,9 @@ def run_clause_eval(
         document = document_from_text(row.text, f"{row.id}.txt")
         clauses = segment(document)
         vectors = embedder.embed([c.context_text() for c in clauses])
-        review = review_document(
-            document,
-            clauses,
-            vectors,
-            checklist,
-            reviewer,
-            top_k=settings.retrieval.top_k,
-            embedding=embedding,
+        prepared = Prepared(path=f"{row.id}.txt", document=document, clauses=clauses, vectors=vectors)
+        review = review_prepared(
+            prepared, checklist, reviewer, top_k=settings.retrieval.top_k, embedding=embedding
         )
         predictions.append({f.requirement_id: f.status for f in review.findings})
         if on_document:
