@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -131,6 +132,20 @@ class LexicalIndex:
         if self.size:  # bm25s cannot index an empty corpus
             corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
             self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index with bm25s's own format (numpy arrays and a JSON vocabulary)."""
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        """An index written by `save`, its arrays memory-mapped (nothing is re-tokenised)."""
+        import bm25s
+
+        index = cls([])
+        index.size = size
+        index._retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return index
 
     def rank(self, query: str, n: int) -> list[tuple[int, float]]:
         """(index, score) of the best `n` texts with a positive score; domain words are ignored."""

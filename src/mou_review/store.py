@@ -21,7 +21,7 @@ import numpy as np
 
 from .config import Settings
 from .errors import StoreError
-from .models import Clause, Document
+from .models import Clause, Document, DocumentInfo
 from .store_records import (
     StoredDocument,
     centroid,
@@ -188,6 +188,17 @@ class ClauseStore:
     def list_documents(self) -> list[StoredDocument]:
         out = [stored_from(meta) for meta in _paged(self.documents, include=["metadatas"])["metadatas"]]
         return sorted(out, key=lambda d: d.info.path)
+
+    def infos(self, doc_ids: Iterable[str]) -> dict[str, DocumentInfo]:
+        """The stored records of these documents only (a query's hits), by doc_id."""
+        ids = sorted(set(doc_ids))
+        out: dict[str, DocumentInfo] = {}
+        for lo in range(0, len(ids), PAGE_ROWS):
+            got = self.documents.get(ids=ids[lo : lo + PAGE_ROWS], include=["metadatas"])
+            out.update(
+                (i, stored_from(meta).info) for i, meta in zip(got["ids"], got["metadatas"], strict=True)
+            )
+        return out
 
     def get_document(self, doc_id: str) -> Document | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
