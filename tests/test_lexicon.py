@@ -59,7 +59,7 @@ def test_a_second_process_loads_the_index_instead_of_rebuilding(
     assert [p.name for p in lexicon_root(store).iterdir()] == [corpus_lexicon(store).version]
 
     lexicon_module._LOADED.clear()
-    monkeypatch.setattr(ClauseStore, "all_clauses", lambda *a, **kw: pytest.fail("rebuilt the index"))
+    monkeypatch.setattr(ClauseStore, "clauses_of", lambda *a, **kw: pytest.fail("rebuilt the index"))
     assert hit_ids(ClauseStore(store.settings), "zebraa", 3) == first
 
 
@@ -77,6 +77,8 @@ def test_a_change_by_another_store_client_is_seen_and_the_old_index_dropped(
     assert texts == ["Clause unique to b.txt zebrab."]
     assert [p.name for p in lexicon_root(store).iterdir()] == [after.version]
 
+    assert hit_ids(store, "zebrac", 3) == rebuilt_per_query(store, "zebrac", 3)
+
     doc = other.find_document("b.txt")
     assert doc is not None and other.remove(doc.info.doc_id)
     assert all("zebrab" not in c.text for c, _ in corpus_hits(store, "zebrab", embed_queries(["zebrab"]), 5))
@@ -93,3 +95,18 @@ def test_a_damaged_index_is_rebuilt(tmp_path: Path, store: ClauseStore, fresh_me
 
 def test_an_empty_store_has_no_hits(store: ClauseStore, fresh_memory: None) -> None:
     assert corpus_hits(store, "training", embed_queries(["training"]), 5) == []
+
+
+def test_a_rebuild_tokenises_only_the_documents_the_last_index_lacked(
+    tmp_path: Path, store: ClauseStore, fresh_memory: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_files(tmp_path, store, ["a.txt", "b.txt"])
+    corpus_lexicon(store)
+    add_files(tmp_path, store, ["c.txt"])
+    asked: list[list[str]] = []
+    read = ClauseStore.clauses_of
+    monkeypatch.setattr(ClauseStore, "clauses_of", lambda self, ids: asked.append(ids) or read(self, ids))
+    lexicon_module._LOADED.clear()
+    assert hit_ids(store, "zebrac", 3) == rebuilt_per_query(store, "zebrac", 3)
+    new = store.find_document("c.txt")
+    assert new is not None and asked == [[new.info.doc_id]]
