@@ -79,7 +79,9 @@ def test_the_body_ends_where_a_numbered_signatures_heading_starts() -> None:
     from mou_review.segment import segment
     from mou_review.vocabulary import signature_block_start
 
-    body = "\n\n".join(f"{i}. The parties agree to the terms of clause {i} of this MOU." for i in range(1, 11))
+    body = "\n\n".join(
+        f"{i}. The parties agree to the terms of clause {i} of this MOU." for i in range(1, 11)
+    )
     text = (
         f"{body}\n\n11. SIGNATURES\n\nDUNHALLOW CITY SCHOOL DISTRICT BOARD OF EDUCATION\n\n"
         "Margaret Olin, Superintendent\n\n______________________________ Date: July 16, 2018"
