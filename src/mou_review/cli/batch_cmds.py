@@ -45,13 +45,14 @@ from .common import (
     guarded,
     make_settings,
     print_read_report,
+    progress_bar,
     resolve_backend,
     stdout,
     with_revisions,
     write_output,
     write_table,
 )
-from .store_cmds import progress_bar, require_documents
+from .store_cmds import require_documents
 
 PathsArg = Annotated[
     list[Path], typer.Argument(metavar="PATH", help="MOU files or folders (searched recursively)")

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -19,6 +19,9 @@ from typer.core import TyperCommand
 
 from ..config import Settings
 from ..errors import ConfigError, MouReviewError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however long
 stdout = Console(soft_wrap=True)
@@ -123,6 +126,21 @@ def with_revisions(settings: Settings, revisions: str | None) -> Settings:
     if revisions not in ("accepted", "original"):
         raise MouReviewError(f"unknown --revisions {revisions!r}", hint="use accepted or original")
     return settings.model_copy(update={"load": settings.load.model_copy(update={"revisions": revisions})})
+
+
+def progress_bar() -> Progress:
+    """The bar batches and remote reviews show on stderr (rich.progress is imported only here)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def print_read_report(summary: str | None, duplicates: list[tuple[str, str]], warnings: list[str]) -> None:

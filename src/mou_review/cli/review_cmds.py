@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import TaskID
 from rich.table import Table
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
-from ..clause_eval import ClauseEvalReport, clause_file, run_clause_eval
 from ..config import Settings
 from ..errors import ConfigError, DocumentError
-from ..eval_report import (
-    CLAUSE_METRICS,
-    SUMMARY_METRICS,
-    clause_cell,
-    render_clause_markdown,
-    save_reports,
-    usage_rows,
-)
-from ..eval_report import render_markdown as render_eval_markdown
-from ..evaluate import EvalReport, run_eval
-from ..ingest import Prepared
 from ..models import SEVERITY_RANK, DocumentReview, Severity
 from ..pipeline import prepare_file, review_prepared
 from ..reviewers import BatchReviewer, make_reviewer
@@ -46,12 +33,19 @@ from .common import (
     guarded,
     make_settings,
     print_read_report,
+    progress_bar,
     resolve_backend,
     with_revisions,
     write_output,
     write_table,
 )
-from .store_cmds import progress_bar
+
+if TYPE_CHECKING:  # the eval modules are imported by `eval` only: `review` starts faster without them
+    from rich.progress import TaskID
+
+    from ..clause_eval import ClauseEvalReport
+    from ..evaluate import EvalReport
+    from ..ingest import Prepared
 
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")]
 
@@ -258,6 +252,10 @@ def eval_cmd(
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
     clause set (each clause reviewed as a one-clause document)."""
+    from ..clause_eval import clause_file
+    from ..eval_report import render_clause_markdown, save_reports
+    from ..eval_report import render_markdown as render_eval_markdown
+
     settings = make_settings(checklist=checklist)
     cl = load_checklist(settings.checklist)
     backends = _compared(compare) if compare else [resolve_backend(backend, settings)]
@@ -291,6 +289,9 @@ def _run_evals(
     settings: Settings,
 ) -> list[EvalReport] | list[ClauseEvalReport]:
     """One report per backend, with a progress bar each: a clause set or a gold folder."""
+    from ..clause_eval import run_clause_eval
+    from ..evaluate import run_eval
+
     reports: list = []
     with progress_bar() as progress:
         for name in backends:
@@ -316,6 +317,8 @@ def _run_evals(
 
 
 def _gold_table(reports: list[EvalReport], cl: Checklist) -> Table:
+    from ..eval_report import SUMMARY_METRICS, usage_rows
+
     table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
     for rid in cl.ids:
         cells = [
@@ -339,6 +342,8 @@ def _gold_table(reports: list[EvalReport], cl: Checklist) -> Table:
 
 def _clause_table(reports: list[ClauseEvalReport], cl: Checklist) -> Table:
     """Per requirement: recognised and spurious per backend; the summary rows give every metric."""
+    from ..eval_report import CLAUSE_METRICS, clause_cell
+
     columns = [f"{r.backend} {h}" for r in reports for h in ("recognised", "spurious")]
     table = Table("requirement", *columns, title=f"clause set {reports[0].set_name}")
     for rid in cl.ids:

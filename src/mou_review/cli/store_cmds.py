@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..errors import MouReviewError
@@ -29,6 +28,7 @@ from .common import (
     guarded,
     make_settings,
     print_read_report,
+    progress_bar,
     with_revisions,
     write_output,
     write_table,
@@ -40,18 +40,6 @@ def register(app: typer.Typer) -> None:
     app.command("ingest", cls=PlainHelp)(ingest_cmd)
     app.command("search", cls=PlainHelp)(search_cmd)
     app.command("documents", cls=PlainHelp)(documents_cmd)
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[red]{task.fields[failed]} failed"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
 
 
 @guarded
