@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -100,6 +101,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
     """A deliberately crude suffix stripper: supervises/supervised/supervisor/supervision -> supervis."""
     if len(token) <= 4 or token.isdigit():
