@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from .retrieve import LexicalIndex, embed_queries, rank_in_memory
 from .reviewers import BatchReviewer, Reviewer
 from .reviewers.base import ProgressCallback
 
+log = logging.getLogger(__name__)
 SEVERITY_WEIGHT = {Severity.critical: 3.0, Severity.major: 2.0, Severity.minor: 1.0}
 STATUS_WEIGHT = {"missing": 1.0, "weak": 0.5}
 
@@ -61,8 +63,9 @@ def review_document(
     """Every requirement of `checklist` judged on `document`, evidence located in its text."""
     queries = requirement_queries(checklist)
     lexical = LexicalIndex([c.context_text() for c in clauses])
+    vectors = _query_vectors(tuple(queries), embedding)
     ranked = rank_in_memory(
-        queries, _query_vectors(tuple(queries), embedding), clauses, clause_vectors, top_k, lexical=lexical
+        queries, vectors, clauses, clause_vectors, top_k, lexical=lexical, labels=checklist.ids
     )
     grounder = Grounder(document)
     usage: dict[str, float] = {}
@@ -77,6 +80,8 @@ def review_document(
             for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
         ]
     findings = [mark_ocr(document, ground_finding(grounder, finding, quotes)) for finding, quotes in pairs]
+    for f in findings:
+        log.info("decide %s: %s (%s); %s", f.requirement_id, f.status.value, f.severity.value, f.rationale)
     notes = [*load_notes(document.info), *notes]
     if _incorporates_by_reference(document.text):
         notes.append(
