@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -19,18 +19,16 @@ from typer.core import TyperCommand
 
 from ..config import Settings
 from ..errors import ConfigError, MouReviewError
+from ..reviewers import REVIEWERS
 
 console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however long
 stdout = Console(soft_wrap=True)
 
 
-class Backend(StrEnum):
-    """`--backend` values: `auto` plus every name in the reviewer registry."""
-
-    auto = "auto"
-    offline = "offline"
-    llm = "llm"
-    keyword = "keyword"
+if TYPE_CHECKING:
+    Backend = StrEnum
+else:  # `--backend` values: `auto` plus every name in the reviewer registry
+    Backend = StrEnum("Backend", {name: name for name in ("auto", *REVIEWERS)})
 
 
 class TableFormat(StrEnum):
@@ -143,6 +141,11 @@ def make_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             _settings_error(exc), hint="see `src/mou_review/config.py` for every setting"
         ) from None
+
+
+def store_settings(store: Path | None, host: str | None, port: int | None, **overrides: Any) -> Settings:
+    """`make_settings` with the --store, --chroma-host and --chroma-port every store command takes."""
+    return make_settings(store_dir=store, chroma_host=host, chroma_port=port, **overrides)
 
 
 def _plain(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """Redline suggestions: model clauses for deficient requirements, as tracked changes or Markdown.
 
 library (clause language, filled with the parties) -> adapt (offline: as written; llm: fitted to
-the agreement) -> plan (where each edit goes, pure) -> docx_out / md_out (rendering).
+the agreement) -> plan (where each edit goes, pure) -> docx_out (tracked changes) or render.redline (Markdown).
 """
 
 from __future__ import annotations
