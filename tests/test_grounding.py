@@ -44,3 +44,29 @@ def test_present_finding_without_grounded_quote_is_downgraded():
     assert grounded.status == Status.weak
     assert grounded.ungrounded_quotes == 1
     assert "evidence_not_found" in grounded.issues
+
+
+def test_quote_misquoted_at_both_ends_is_found_fuzzily():
+    # the old prefilter only scored windows whose first or last word matched exactly
+    g = _grounder()
+    ev = g.locate(
+        "Studxnt records shall be kept in compliance with the Family Educational Rights and Privacy Axt"
+    )
+    assert ev is not None and ev.match == "fuzzy"
+    # whole words of the original text, the sentence's own period included (it is part of "Act.")
+    assert TEXT[ev.start : ev.end] == (
+        "Student records shall be kept in compliance with the Family Educational\nRights and Privacy Act."
+    )
+    assert ev.quote == TEXT[ev.start : ev.end]
+
+
+def test_fuzzy_match_keeps_the_threshold():
+    g = _grounder()
+    # both ends changed and a word swapped in the middle: well under 90% of the quote is there
+    assert (
+        g.locate(
+            "Teacher records shall be burned in compliance with the Family Educational Rights and Policy"
+        )
+        is None
+    )
+    assert g.locate("Privacy Act records shall be kept by the Family of Students") is None

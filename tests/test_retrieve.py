@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
 
+from mou_review.documents import load_document
 from mou_review.embeddings import get_embedder
 from mou_review.retrieve import LexicalIndex, embed_queries, fuse, rank_in_memory
+from mou_review.segment import segment
 
 SOURCES = sorted((ROOT / "scripts" / "corpus_source").glob("*.md"))
 
@@ -131,3 +135,17 @@ def test_review_with_v_explains_retrieval_and_decisions(tmp_path, caplog):
     assert any(m.startswith("retrieve supervision: kept ") for m in messages)
     assert any(m.startswith("  kept clause ") and "[1. SUPERVISION]" in m and "cosine" in m for m in messages)
     assert any(m.startswith("decide supervision: present (critical); ") for m in messages)
+
+
+def test_wordllama_embedder_gives_wordllamas_own_vectors():
+    """The embedder reads WordLlama's files itself (to start fast); its vectors must be the library's."""
+    import wordllama
+    from wordllama import WordLlama
+
+    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    texts = [c.context_text() for c in segment(load_document(ROOT / "corpus" / "calder_ridge_wa_2022.docx"))]
+    texts += ["SRO", "a much longer clause " * 40]
+    ours = get_embedder().embed(texts)
+    theirs = np.asarray(model.embed(texts, norm=True, batch_size=256), dtype=np.float32)
+    assert ours.shape == theirs.shape == (len(texts), 256)
+    assert np.array_equal(ours, theirs)

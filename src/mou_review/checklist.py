@@ -40,8 +40,8 @@ class Signals(BaseModel):
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
-            try:
-                re.compile(pattern)
+            try:  # compiled as the offline reviewer compiles it, so its compile is a cache hit
+                re.compile(pattern, re.IGNORECASE)
             except re.error as exc:
                 raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
         return patterns
@@ -83,6 +83,12 @@ class Checklist(BaseModel):
         return [r.id for r in self.requirements]
 
 
+def load_yaml(text: str) -> Any:
+    """Safe YAML through libyaml when PyYAML has it: ten times faster than the pure-Python
+    parser, which costs a one-page review a noticeable share of its start-up."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_checklist(name_or_path: str | Path = DEFAULT_CHECKLIST) -> Checklist:
     """A packaged checklist by id, or any YAML file in the same format (reloaded when it changes)."""
     path = Path(name_or_path)
@@ -113,7 +119,7 @@ def _load_checklist(name_or_path: str, stamp: int) -> Checklist:
         text = packaged.read_text(encoding="utf-8")
         source = name_or_path
     try:
-        checklist = Checklist.model_validate(resolve_extends(yaml.safe_load(text), source))
+        checklist = Checklist.model_validate(resolve_extends(load_yaml(text), source))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from exc
     except ValidationError as exc:

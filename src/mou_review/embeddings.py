@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -21,22 +22,56 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
-    """WordLlama's 256-d model; its weights ship inside the `wordllama` package."""
+    """WordLlama's 256-d model (l2_supercat), read from the files inside the `wordllama` wheel.
+
+    It loads the wheel's tokenizer and weights itself and pools exactly as
+    `WordLlamaInference.embed(norm=True)` does (a test holds the vectors equal). Importing the
+    `wordllama` package would cost more than the rest of a one-page review: it pulls in
+    `requests` for downloads this path never makes, and copies the whole weight matrix to
+    float32 up front, where only the rows of the tokens in hand are needed.
+    """
 
     name = "wordllama-l2_supercat-256"
+    batch_size = 256
 
     def __init__(self) -> None:
-        import wordllama
-        from wordllama import WordLlama
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
 
-        package_dir = Path(wordllama.__file__).parent
-        self._model = WordLlama.load(cache_dir=package_dir, disable_download=True)
+        root = _wordllama_dir()
+        self._tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
+        self._tokenizer.enable_padding()
+        self._tokenizer.no_truncation()
+        with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np") as weights:
+            self._weights: np.ndarray = weights.get_tensor("embedding.weight")  # float16 rows
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 256), dtype=np.float32)
-        vectors = self._model.embed(texts, norm=True, batch_size=256)
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.empty((len(texts), self._weights.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = self._tokenizer.encode_batch(
+                texts[start : start + self.batch_size], add_special_tokens=False
+            )
+            vectors[start : start + len(batch)] = self._pool(batch)
+        return vectors
+
+    def _pool(self, batch: list) -> np.ndarray:
+        """Mean of the token vectors under the attention mask, then unit length (WordLlama's order)."""
+        ids = np.array([e.ids for e in batch], dtype=np.int32)
+        mask = np.array([e.attention_mask for e in batch], dtype=np.float32)
+        np.clip(ids, 0, self._weights.shape[0] - 1, out=ids)
+        tokens = self._weights[ids].astype(np.float32)
+        counts = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
+        pooled = np.sum(tokens * mask[..., np.newaxis], axis=1, dtype=np.float32) / counts
+        pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled
+
+
+def _wordllama_dir() -> Path:
+    """The installed `wordllama` package folder, found without importing the package."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("wordllama is not installed", hint="pip install wordllama")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 class OpenAIEmbedder:

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from .checklist import Checklist
+from .checklist import Checklist, load_yaml
 from .config import Settings
 from .errors import ConfigError
 from .fact_eval import FactScore, score_facts
@@ -85,7 +84,7 @@ def load_gold(gold_dir: Path, root: Path | None = None, split: str | None = None
         raise ConfigError(f"{gold_dir}: no gold .yaml files found")
     out = []
     for path in files:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not {"document", "checklist", "labels"} <= set(data):
             raise ConfigError(
                 f"{path}: not a gold file (it needs document, checklist and labels)",

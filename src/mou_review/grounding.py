@@ -1,18 +1,22 @@
 """Locate every quote in the source text, or drop it: no evidence is shown that is not there.
 
 Matching goes exact, then normalised (whitespace, curly quotes, dashes, hyphenated line breaks,
-case), then a bounded fuzzy match over word windows. Each located quote gets offsets and a page.
+case), then a fuzzy match (rapidfuzz) snapped to whole words. Each located quote gets offsets and a page.
 """
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import re
 from functools import cached_property
+
+from rapidfuzz import fuzz
 
 from .models import Document, Evidence, Finding, Status
 
 FUZZY_MIN_RATIO = 0.9
+# partial_ratio only says where to look; the whole-word span must then reach FUZZY_MIN_RATIO
+_PREFILTER_SCORE = FUZZY_MIN_RATIO * 100 - 10
 MIN_QUOTE_CHARS = 8
 _TRANSLATE = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
@@ -79,30 +83,38 @@ class Grounder:
             return self._evidence(self._map[pos], self._map[end] + 1, "normalized")
         return self._fuzzy(canon_quote.strip())
 
+    @cached_property
+    def _words(self) -> tuple[list[int], list[int]]:
+        """Start and end offsets of every word of the canonical text (for snapping a match)."""
+        spans = [m.span() for m in re.finditer(r"\S+", self._canon)]
+        return [s for s, _ in spans], [e for _, e in spans]
+
     def _fuzzy(self, canon_quote: str) -> Evidence | None:
-        """Best window of the same word count, accepted only above FUZZY_MIN_RATIO."""
-        words = list(re.finditer(r"\S+", self._canon))
-        n = len(canon_quote.split())
-        if n < 4 or not words:
+        """The closest run of whole words, accepted only at FUZZY_MIN_RATIO or above.
+
+        rapidfuzz's partial_ratio_alignment finds where the quote sits, whatever its first and last
+        words are; the span is then snapped to whole words and scored as a whole (Indel ratio, the
+        LCS form of difflib's ratio), so a quote matches only a span that is nearly all of it.
+        """
+        if len(canon_quote.split()) < 4 or not self._canon:
             return None
-        anchor = canon_quote.split()[0]
-        best, best_span = 0.0, None
-        for i in range(len(words)):
-            if i + n > len(words):
-                break
-            if (
-                words[i].group() != anchor
-                and words[min(i + n - 1, len(words) - 1)].group() != canon_quote.split()[-1]
-            ):
-                continue
-            window = self._canon[words[i].start() : words[i + n - 1].end()]
-            ratio = difflib.SequenceMatcher(None, canon_quote, window, autojunk=False).ratio()
-            if ratio > best:
-                best, best_span = ratio, (words[i].start(), words[i + n - 1].end())
-        if best_span is None or best < FUZZY_MIN_RATIO:
+        hit = fuzz.partial_ratio_alignment(canon_quote, self._canon, score_cutoff=_PREFILTER_SCORE)
+        if hit is None:
             return None
-        start, end = best_span
-        return self._evidence(self._map[start], self._map[end - 1] + 1, "fuzzy")
+        starts, ends = self._words
+        first = max(bisect.bisect_right(starts, hit.dest_start) - 1, 0)
+        last = min(bisect.bisect_left(ends, hit.dest_end), len(ends) - 1)
+        candidates = [
+            (fuzz.ratio(canon_quote, self._canon[starts[i] : ends[j]]), starts[j] - starts[i], i, j)
+            for i in range(max(first - 1, 0), min(first + 2, len(starts)))
+            for j in range(max(last - 1, i), min(last + 2, len(ends)))
+        ]
+        if not candidates:
+            return None
+        ratio, _, i, j = max(candidates, key=lambda c: (c[0], -c[1]))
+        if ratio < FUZZY_MIN_RATIO * 100:
+            return None
+        return self._evidence(self._map[starts[i]], self._map[ends[j] - 1] + 1, "fuzzy")
 
     def _evidence(self, start: int, end: int, how: str) -> Evidence:
         return Evidence(

@@ -1,20 +1,78 @@
-"""The `mou-review` command: a thin front door that parses, calls a stage, and renders."""
+"""The `mou-review` command: a thin front door that parses, calls a stage, and renders.
+
+Each command's module is imported when that command runs (`COMMANDS`), so `review` of one
+file never imports Chroma, LangChain or the batch code: start-up is most of a one-file review.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from . import batch_cmds, diff_cmds, logs_cmds, redline_cmds, review_cmds, store_cmds
+# command -> the module of this package that registers it, in the order `--help` lists them
+COMMANDS = {
+    "remove": "store_cmds",
+    "ingest": "store_cmds",
+    "search": "store_cmds",
+    "documents": "store_cmds",
+    "checklist": "review_cmds",
+    "review": "review_cmds",
+    "eval": "review_cmds",
+    "redline": "redline_cmds",
+    "triage": "batch_cmds",
+    "compare": "batch_cmds",
+    "similar": "batch_cmds",
+    "logs": "logs_cmds",
+    "diff": "diff_cmds",
+}
+
+
+def module_commands(module_name: str) -> dict[str, Any]:
+    """The click commands one `*_cmds` module registers, built as the root app would build them."""
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+    module.register(sub)
+    return dict(typer.main.get_group(sub).commands)
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The group's command table: every name is known up front, a command is built on first use."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built.update(module_commands(COMMANDS[name]))  # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self._built if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._built))
 
 
 class OneLineErrors(TyperGroup):
     """Usage errors (an unknown option value, a missing argument) as one line and exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
@@ -62,12 +120,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-store_cmds.register(app)
-review_cmds.register(app)
-redline_cmds.register(app)
-batch_cmds.register(app)
-logs_cmds.register(app)
-diff_cmds.register(app)
 
 
 def package_version() -> str:

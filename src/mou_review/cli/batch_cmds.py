@@ -45,6 +45,7 @@ from .common import (
     guarded,
     make_settings,
     print_read_report,
+    progress_bar,
     resolve_backend,
     stdout,
     store_settings,
@@ -52,7 +53,7 @@ from .common import (
     write_output,
     write_table,
 )
-from .store_cmds import progress_bar, require_documents
+from .store_cmds import require_documents
 
 PathsArg = Annotated[
     list[Path], typer.Argument(metavar="PATH", help="MOU files or folders (searched recursively)")

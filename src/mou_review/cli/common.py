@@ -21,6 +21,9 @@ from ..config import Settings
 from ..errors import ConfigError, MouReviewError
 from ..reviewers import REVIEWERS
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
 console = Console(stderr=True, soft_wrap=True)  # a message stays one line, however long
 stdout = Console(soft_wrap=True)
 
@@ -121,6 +124,21 @@ def with_revisions(settings: Settings, revisions: str | None) -> Settings:
     if revisions not in ("accepted", "original"):
         raise MouReviewError(f"unknown --revisions {revisions!r}", hint="use accepted or original")
     return settings.model_copy(update={"load": settings.load.model_copy(update={"revisions": revisions})})
+
+
+def progress_bar() -> Progress:
+    """The bar batches and remote reviews show on stderr (rich.progress is imported only here)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def print_read_report(summary: str | None, duplicates: list[tuple[str, str]], warnings: list[str]) -> None:

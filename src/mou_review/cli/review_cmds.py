@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import TaskID
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
-from ..clause_eval import ClauseEvalReport, clause_file, run_clause_eval
 from ..config import Settings
 from ..errors import ConfigError, DocumentError
-from ..eval_report import save_reports
-from ..evaluate import EvalReport, run_eval
-from ..ingest import Prepared
 from ..models import SEVERITY_RANK, DocumentReview, Severity
 from ..pipeline import prepare_file, review_prepared
-from ..render import evaluation
 from ..render import review as render_review
 from ..reviewers import BatchReviewer, make_reviewer
 from .common import (
@@ -39,13 +33,20 @@ from .common import (
     guarded,
     make_settings,
     print_read_report,
+    progress_bar,
     resolve_backend,
     store_settings,
     with_revisions,
     write_output,
     write_table,
 )
-from .store_cmds import progress_bar
+
+if TYPE_CHECKING:  # the eval modules are imported by `eval` only: `review` starts faster without them
+    from rich.progress import TaskID
+
+    from ..clause_eval import ClauseEvalReport
+    from ..evaluate import EvalReport
+    from ..ingest import Prepared
 
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")]
 
@@ -200,6 +201,10 @@ def eval_cmd(
 ) -> None:
     """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
     clause set (each clause reviewed as a one-clause document)."""
+    from ..clause_eval import clause_file
+    from ..eval_report import save_reports
+    from ..render import evaluation
+
     settings = make_settings(checklist=checklist)
     cl = load_checklist(settings.checklist)
     backends = _compared(compare) if compare else [resolve_backend(backend, settings)]
@@ -233,6 +238,9 @@ def _run_evals(
     settings: Settings,
 ) -> list[EvalReport] | list[ClauseEvalReport]:
     """One report per backend, with a progress bar each: a clause set or a gold folder."""
+    from ..clause_eval import run_clause_eval
+    from ..evaluate import run_eval
+
     reports: list = []
     with progress_bar() as progress:
         for name in backends:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import MouReviewError
 from ..ingest import ingest
@@ -28,6 +27,7 @@ from .common import (
     console,
     guarded,
     print_read_report,
+    progress_bar,
     store_settings,
     with_revisions,
     write_output,
@@ -40,18 +40,6 @@ def register(app: typer.Typer) -> None:
     app.command("ingest", cls=PlainHelp)(ingest_cmd)
     app.command("search", cls=PlainHelp)(search_cmd)
     app.command("documents", cls=PlainHelp)(documents_cmd)
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[red]{task.fields[failed]} failed"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
 
 
 @guarded

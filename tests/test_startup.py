@@ -1,0 +1,62 @@
+"""Start-up stays lean: a one-file review imports neither Chroma nor LangChain, and every command
+is still reachable through the lazy command table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from mou_review.cli import COMMANDS, module_commands
+
+# Heavy packages the one-file offline review has no use for (the store, the LLM path, DOCX
+# reading of a PDF, the HTML templates), and the `wordllama` package, whose files the embedder reads.
+NOT_FOR_REVIEW = [
+    "chromadb",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "openai",
+    "jinja2",
+    "docx",
+    "wordllama",
+    "requests",
+]
+REVIEW = """
+import json, sys
+from mou_review.cli import app
+app(["review", sys.argv[1], "--backend", "offline", "--format", "json"], standalone_mode=False)
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2:]))), file=sys.stderr)
+"""
+
+
+def loaded_after(code: str, *args: str) -> list[str]:
+    """Run `code` in a fresh interpreter; the modules it left loaded among `args` (printed last)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_one_file_review_imports_no_store_and_no_llm_stack() -> None:
+    loaded = loaded_after(REVIEW, str(ROOT / "corpus" / "caddow_ford_ks_2006.pdf"), *NOT_FOR_REVIEW, "pypdf")
+    assert loaded == ["pypdf"]  # the review read the PDF, and loaded none of the others
+
+
+def test_importing_the_cli_imports_no_command_module() -> None:
+    code = (
+        "import json, sys, mou_review.cli\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.endswith('_cmds') or m.split('.')[0] in sys.argv[1:])),"
+        " file=sys.stderr)"
+    )
+    assert loaded_after(code, "chromadb", "langchain_core", "bm25s", "pypdf", "rich") == []
+
+
+def test_the_command_table_names_what_each_module_registers() -> None:
+    modules = {path.stem for path in (ROOT / "src" / "mou_review" / "cli").glob("*_cmds.py")}
+    assert set(COMMANDS.values()) == modules  # a new command module must be listed
+    for module in modules:
+        assert set(module_commands(module)) == {name for name, m in COMMANDS.items() if m == module}
