@@ -194,7 +194,7 @@ def rank_in_memory(
         )
         fused = fuse([[int(i) for i in dense], sparse])
         if log.isEnabledFor(logging.INFO):
-            explain(labels[qi] if labels else query, fused, k, clauses, evidence)
+            explain(labels[qi] if labels else repr(query[:60]), fused, k, clauses, evidence)
         results.append(
             [
                 ScoredClause(

@@ -90,7 +90,8 @@ def related_clauses(
 ) -> dict[str, list[Clause]]:
     """The clauses retrieval ranks highest for each requirement (dense and BM25 fused), best first."""
     queries = requirement_queries(checklist)
-    ranked = rank_in_memory(queries, embed_queries(queries, embedding), clauses, vectors, k)
+    query_vectors = embed_queries(queries, embedding)
+    ranked = rank_in_memory(queries, query_vectors, clauses, vectors, k, labels=checklist.ids)
     return {
         r.id: [hit.clause for hit in hits] for r, hits in zip(checklist.requirements, ranked, strict=True)
     }
