@@ -23,6 +23,7 @@ from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import Clause, Document
 from .segment import segment
+from .stages import stage
 from .store import ClauseStore
 
 FLUSH_CLAUSES = 2000
@@ -72,9 +73,12 @@ def prepare(
     limits = limits or LoadSettings()
     try:
         with deadline(path, limits.seconds_per_document):
-            document = load_document(Path(path), manifest=manifest, limits=limits)
-            clauses = segment(document)
-            vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
+            with stage("load"):
+                document = load_document(Path(path), manifest=manifest, limits=limits)
+            with stage("segment"):
+                clauses = segment(document)
+            with stage("embed"):
+                vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
     except DocumentError as exc:
         return Prepared(path=path, error=exc.reason, warnings=exc.warnings)
     except MemoryError:
