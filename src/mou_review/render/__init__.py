@@ -7,4 +7,5 @@ MouDiff, a redline plan, a comparison matrix) into text and knows nothing of fil
 - `html` (Jinja2 templates in `templates/`, autoescaped: MOU text is untrusted): the triage
   index, one page per MOU, the comparison page, and the SVG heatmap
 - `tables`: CSV for triage and comparison, and the terminal tables of the corpus commands
+- `logs`: the LLM audit log as a table and as data
 """
