@@ -20,6 +20,7 @@ from .errors import DocumentError
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import Clause, Document
+from .procs import exit_with_parent
 from .segment import segment
 from .stages import stage
 from .store import ClauseStore
@@ -99,6 +100,7 @@ def batch_key(doc_id: str, path: Path) -> tuple[str, str]:
 def _warm(embedding: str) -> None:
     """Worker start: load the model once, and yield the CPU to the main process, whose Chroma
     writes are the one serial stage of an ingest."""
+    exit_with_parent()
     with contextlib.suppress(OSError):
         os.nice(5)
     get_embedder(embedding)
@@ -113,7 +115,9 @@ def ingest(
     on_file: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
     """Add every new file under `paths` to the store; report added, skipped and failed files."""
-    report = IngestReport(discovery=walk(paths))
+    report = IngestReport(
+        discovery=walk(paths, store=None if settings.store.chroma_host else settings.store.dir)
+    )
     report.failed.extend(report.discovery.unreadable)
     known = store.document_ids()
     seen: dict[tuple[str, str], str] = {}

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -101,7 +102,7 @@ _SUFFIXES = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its words: indexing 100k clauses stems each once
 def stem(token: str) -> str:
     """A deliberately crude suffix stripper: supervises/supervised/supervisor/supervision -> supervis."""
     if len(token) <= 4 or token.isdigit():
@@ -120,19 +121,47 @@ def tokenize(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
 
 
+def clause_tokens(text: str) -> list[str]:
+    """A text's BM25 tokens; a text with none gets a placeholder (bm25s cannot index an empty one)."""
+    return tokenize(text) or ["_empty_"]
+
+
 class LexicalIndex:
     """BM25 over a fixed list of texts (bm25s, numpy backend)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
+        self._build([clause_tokens(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, corpus_tokens: list[list[str]]) -> LexicalIndex:
+        """An index over texts already tokenised by `clause_tokens` (a saved corpus index's)."""
+        index = cls.__new__(cls)
+        index._build(corpus_tokens)
+        return index
+
+    def _build(self, corpus_tokens: list[list[str]]) -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
-        self.size = len(texts)
+        self.size = len(corpus_tokens)
         self._retriever = bm25s.BM25()
         if self.size:  # bm25s cannot index an empty corpus
-            corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
             self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index with bm25s's own format (numpy arrays and a JSON vocabulary)."""
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        """An index written by `save`, its arrays memory-mapped (nothing is re-tokenised)."""
+        import bm25s
+
+        index = cls([])
+        index.size = size
+        index._retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return index
 
     def rank(self, query: str, n: int) -> list[tuple[int, float]]:
         """(index, score) of the best `n` texts with a positive score; domain words are ignored."""

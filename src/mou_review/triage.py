@@ -34,6 +34,7 @@ from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
 from .pipeline import review_prepared
+from .procs import exit_with_parent
 from .review import warm
 from .reviewers import Reviewer, make_reviewer
 from .store import ClauseStore
@@ -222,6 +223,7 @@ def _reviewer(backend: str) -> Reviewer:
 
 def _warm(options: TriageOptions) -> None:
     """Worker start-up: the embedder, checklist, query vectors and reviewer, once per process."""
+    exit_with_parent()
     checklist = load_checklist(options.checklist)
     warm(checklist, options.embedding)
     _reviewer(options.backend)

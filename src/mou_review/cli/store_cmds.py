@@ -118,7 +118,7 @@ def search_cmd(
         hits = [(s.clause, s.score) for s in rank_in_memory([query], vector, clauses, vectors, k)[0]]
     else:
         hits = corpus_hits(clause_store, query, vector, k)
-    paths = {d.info.doc_id: d.info.path for d in clause_store.list_documents()}
+    paths = {doc_id: info.path for doc_id, info in clause_store.infos({c.doc_id for c, _ in hits}).items()}
     rows = [
         {
             "rank": i + 1,
