@@ -168,6 +168,7 @@ def measure(store_dir: Path, host: str | None, port: int, baseline: bool) -> dic
     out = {"open_seconds": time.perf_counter() - started}
 
     def search(query: str) -> None:  # what `mou-review search` does after start-up
+        assert store.document_ids()  # its check for an empty store
         hits = corpus_hits(store, query, embed_queries([query]), 5)
         store.infos({c.doc_id for c, _ in hits})
 
