@@ -14,7 +14,7 @@ from datetime import date
 
 from .models import Document, Evidence, Fact, Facts, FactValue
 from .numbers import MONTHS, NUMBER_WORD, number_value, parse_date
-from .quotes import sentence_spans
+from .vocabulary import AGENCY_WORDS, sentence_spans
 
 FACT_NAMES = tuple(Facts.model_fields)
 # CSV headers for the facts: the district named in the text gets its own header, so it neither
@@ -287,7 +287,6 @@ def _party(find: _Finder, name: str | None) -> Fact | None:
 
 
 _TITLE_PREFIX = re.compile(r"^(?:(?:Superintendent|Chief|Director|Dr\.|Re:)\s+)+")
-_AGENCY_WORDS = re.compile(r"police|sheriff|public safety|constabulary|marshal", re.I)
 EXTRACTORS: dict[str, Callable[[_Finder], Fact | None]] = {
     "effective_date": _effective_date,
     "term_end": _term_end,
@@ -323,6 +322,6 @@ def extract_facts(document: Document) -> Facts:
     find = _Finder(document)
     found = {name: extract(find) for name, extract in EXTRACTORS.items()}
     parties = document.info.parties
-    agency = next((p for p in parties if _AGENCY_WORDS.search(p)), None)
-    district = next((p for p in parties if not _AGENCY_WORDS.search(p)), None)
+    agency = next((p for p in parties if AGENCY_WORDS.search(p)), None)
+    district = next((p for p in parties if not AGENCY_WORDS.search(p)), None)
     return Facts(**found, agency=_party(find, agency), district=_party(find, district))
