@@ -11,12 +11,15 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from .models import Clause, ScoredClause
 
+log = logging.getLogger(__name__)
 RRF_K = 60
+SKIPPED_SHOWN = 3  # near misses named at -v; -vv names every candidate that was cut
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     [
@@ -208,8 +211,10 @@ def rank_in_memory(
     k: int,
     *,
     lexical: LexicalIndex | None = None,
+    labels: Sequence[str] | None = None,
 ) -> list[list[ScoredClause]]:
-    """Top-k clauses for each query among `clauses`, dense and BM25 fused."""
+    """Top-k clauses for each query among `clauses`, dense and BM25 fused; `labels` name the
+    queries (requirement ids) in the log that explains each choice."""
     if not clauses:
         return [[] for _ in queries]
     lexical = lexical or LexicalIndex([c.context_text() for c in clauses])
@@ -218,22 +223,81 @@ def rank_in_memory(
     results = []
     for qi, query in enumerate(queries):
         dense = list(np.argsort(-similarity[:, qi])[:depth]) if similarity.size else []
-        sparse = [i for i, _ in lexical.rank(query, depth)]
-        dense_pos = {int(i): r for r, i in enumerate(dense)}
-        sparse_pos = {i: r for r, i in enumerate(sparse)}
-        fused = fuse([[int(i) for i in dense], sparse])[:k]
+        lexical_hits = lexical.rank(query, depth)
+        sparse = [i for i, _ in lexical_hits]
+        evidence = Signals(
+            {int(i): r for r, i in enumerate(dense)},
+            {i: r for r, i in enumerate(sparse)},
+            similarity[:, qi] if similarity.size else None,
+            dict(lexical_hits),
+        )
+        fused = fuse([[int(i) for i in dense], sparse])
+        if log.isEnabledFor(logging.INFO):
+            explain(labels[qi] if labels else repr(query[:60]), fused, k, clauses, evidence)
         results.append(
             [
                 ScoredClause(
                     clause=clauses[i],
                     score=score,
-                    dense_rank=dense_pos.get(i),
-                    lexical_rank=sparse_pos.get(i),
+                    dense_rank=evidence.dense_rank.get(i),
+                    lexical_rank=evidence.lexical_rank.get(i),
                 )
-                for i, score in fused
+                for i, score in fused[:k]
             ]
         )
     return results
+
+
+class Signals(NamedTuple):
+    """What each ranker said about the clauses of one query: ranks (0 = best) and raw scores."""
+
+    dense_rank: dict[int, int]
+    lexical_rank: dict[int, int]
+    cosine: np.ndarray | None
+    bm25: dict[int, float]
+
+    def why(self, i: int, clause: Clause) -> str:
+        """'[II. SUPERVISION] dense #1 (cosine 0.612), lexical #3 (BM25 4.10)' for clause `i`."""
+        heading = clause.heading_path[-1] if clause.heading_path else clause.text[:40]
+        dense = self.dense_rank.get(i)
+        cosine = f" (cosine {float(self.cosine[i]):.3f})" if self.cosine is not None else ""
+        lexical = self.lexical_rank.get(i)
+        return (
+            f"clause {clause.index} [{' '.join(heading.split())}] "
+            + (f"dense #{dense + 1}{cosine}" if dense is not None else f"dense not a candidate{cosine}")
+            + ", "
+            + (
+                f"lexical #{lexical + 1} (BM25 {self.bm25[i]:.2f})"
+                if lexical is not None
+                else "no lexical match"
+            )
+        )
+
+
+def explain(
+    label: str, fused: list[tuple[int, float]], k: int, clauses: Sequence[Clause], signals: Signals
+) -> None:
+    """Log which clauses a query kept and why, and the candidates fusion cut (all of them at -vv)."""
+    log.info(
+        "retrieve %s: kept %d of %d clause(s), top %d by fused rank",
+        label,
+        min(k, len(fused)),
+        len(clauses),
+        k,
+    )
+    for i, score in fused[:k]:
+        log.info("  kept %s; fused %.4f", signals.why(i, clauses[i]), score)
+    skipped = fused[k:]
+    shown = skipped if log.isEnabledFor(logging.DEBUG) else skipped[:SKIPPED_SHOWN]
+    for i, score in shown:
+        log.info("  skipped %s; fused %.4f, below the top %d", signals.why(i, clauses[i]), score, k)
+    unranked = len(clauses) - len(fused)
+    if len(skipped) > len(shown) or unranked:
+        log.info(
+            "  skipped %d more candidate(s); %d clause(s) ranked by neither (-vv lists every candidate)",
+            len(skipped) - len(shown),
+            unranked,
+        )
 
 
 def embed_queries(queries: Sequence[str], embedding: str = "wordllama") -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ from .reviewers import BatchReviewer, ReviewBatch, Reviewer
 from .reviewers.base import ProgressCallback
 from .stages import stage
 
+log = logging.getLogger(__name__)
 SEVERITY_WEIGHT = {Severity.critical: 3.0, Severity.major: 2.0, Severity.minor: 1.0}
 STATUS_WEIGHT = {"missing": 1.0, "weak": 0.5}
 
@@ -64,12 +66,16 @@ def review_document(
         queries = requirement_queries(checklist)
         lexical = LexicalIndex([c.context_text() for c in clauses])
         query_vectors = _query_vectors(tuple(queries), embedding)
-        ranked = rank_in_memory(queries, query_vectors, clauses, clause_vectors, top_k, lexical=lexical)
+        ranked = rank_in_memory(
+            queries, query_vectors, clauses, clause_vectors, top_k, lexical=lexical, labels=checklist.ids
+        )
     with stage("review"):
         batch = _judge(document, checklist, reviewer, ranked, clauses, on_progress)
     with stage("ground"):
         grounder = Grounder(document)
         findings = [mark_ocr(document, ground_finding(grounder, f, quotes)) for f, quotes in batch.results]
+    for f in findings:
+        log.info("decide %s: %s (%s); %s", f.requirement_id, f.status.value, f.severity.value, f.rationale)
     with stage("facts"):
         facts = extract_facts(document)
     with stage("score"):
