@@ -23,8 +23,9 @@ from pathlib import Path
 
 from mou_review.documents import load_document
 from mou_review.evaluate import load_gold
-from mou_review.grounding import FUZZY_MIN_RATIO, Grounder, _canonical
+from mou_review.grounding import FUZZY_MIN_RATIO, Grounder
 from mou_review.models import Evidence
+from mou_review.normalize import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def old_fuzzy(grounder: Grounder, canon_quote: str) -> Evidence | None:
     """The fuzzy stage as it was before rapidfuzz: same-length word windows, anchored on the
     quote's first or last word, scored with difflib."""
-    canon, mapping = grounder._normalized
+    canon, folded = grounder._canon, grounder._folded
     words = list(re.finditer(r"\S+", canon))
     n = len(canon_quote.split())
     if n < 4 or not words:
@@ -54,7 +55,7 @@ def old_fuzzy(grounder: Grounder, canon_quote: str) -> Evidence | None:
     if best_span is None or best < FUZZY_MIN_RATIO:
         return None
     start, end = best_span
-    return grounder._evidence(mapping[start], mapping[end - 1] + 1, "fuzzy")
+    return grounder._evidence(*folded.source_span(start, end), "fuzzy")
 
 
 def perturb(quote: str) -> str:
@@ -82,7 +83,7 @@ def cases(min_words: int) -> list[tuple[Grounder, str, Evidence]]:
                 truth = grounder.locate(quote)
                 if truth is None or truth.match == "fuzzy" or len(quote.split()) < min_words:
                     continue
-                canon_quote = _canonical(perturb(quote.strip()))[0].strip()
+                canon_quote = fold(perturb(quote.strip())).strip()
                 out.append((grounder, canon_quote, truth))
     return out
 
@@ -114,7 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     data = cases(args.min_words)
     for grounder, _, _ in data:
-        grounder._normalized  # noqa: B018 -- build each canonical text outside the timing
+        grounder._folded  # noqa: B018 -- build each canonical text outside the timing
         grounder._words  # noqa: B018
     measure("old", old_fuzzy, data)
     measure("rapidfuzz", lambda g, q: g._fuzzy(q), data)

@@ -124,3 +124,33 @@ def test_an_unreadable_folder_and_file_are_reported_not_skipped() -> None:
     assert files == ["ok.txt", "secret.txt"]
     assert unreadable == [[str(root / "locked"), "cannot read folder (Permission denied)"]]
     assert reason == "cannot read file (Permission denied)"
+
+
+def test_chroma_stores_in_the_input_are_passed_over_with_one_summary_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mou_review.cli import app
+
+    folder = tmp_path / "mous"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n\n".join(SAMPLE_TEXT))
+    foreign = folder / "old-store"  # someone else's Chroma store, with a text file inside
+    foreign.mkdir()
+    (foreign / "chroma.sqlite3").write_bytes(b"")
+    (foreign / "notes.txt").write_text("\n\n".join(SAMPLE_TEXT))
+    assert [p.name for p in walk([folder]).files] == ["a.txt"]
+    assert walk([foreign]).files == [] and walk([foreign]).summary() == "1 Chroma store folder (old-store)"
+
+    store = folder / "store"  # the configured store, inside the folder being ingested
+    store.mkdir()
+    (store / "stray.txt").write_text("\n\n".join(SAMPLE_TEXT))
+    found = walk([folder], store=store)
+    assert [p.name for p in found.files] == ["a.txt"]
+    assert found.summary() == "2 Chroma store folders (old-store, store)"
+
+    env = {"COLUMNS": "200", "ANONYMIZED_TELEMETRY": "False"}
+    for _ in range(2):  # the second run sees a real store in the folder
+        result = CliRunner().invoke(app, ["ingest", str(folder), "--store", str(store)], env=env)
+        assert result.exit_code == 0, result.output
+        assert "2 Chroma store folders (old-store, store)" in result.output
+        assert "now holds 1 document(s)" in result.output

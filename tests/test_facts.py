@@ -166,7 +166,7 @@ def test_a_corpus_amendment_states_its_own_dates_not_the_recited_old_ones():
 def test_csv_headers_are_unique_so_the_manifest_district_is_not_overwritten() -> None:
     """The text's district name has its own header beside the manifest's `district`."""
     from mou_review.facts import FACT_COLUMNS
-    from mou_review.summary import CSV_FIELDS
+    from mou_review.render.tables import TRIAGE_FIELDS as CSV_FIELDS
 
     assert len(CSV_FIELDS) == len(set(CSV_FIELDS))
     assert "district" in CSV_FIELDS and "district_in_text" in FACT_COLUMNS

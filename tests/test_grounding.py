@@ -70,3 +70,13 @@ def test_fuzzy_match_keeps_the_threshold():
         is None
     )
     assert g.locate("Privacy Act records shall be kept by the Family of Students") is None
+
+
+def test_quote_matches_text_with_ligatures_and_full_width_letters_and_keeps_exact_offsets():
+    # the redline grounds quotes in a DOCX's own paragraph text, which nobody has normalised
+    text = "ARTICLE 2.\n\nThe \uff33\uff32\uff2f shall be the \ufb01rst point of contact for o\ufb03cers."
+    g = Grounder(Document(info=DocumentInfo(doc_id="d", path="x"), text=text, page_starts=[0]))
+    ev = g.locate("The SRO shall be the first point of contact for officers.")
+    assert ev is not None and ev.match == "normalized"
+    assert (ev.start, ev.end) == (text.index("The"), len(text))
+    assert ev.quote == "The \uff33\uff32\uff2f shall be the \ufb01rst point of contact for o\ufb03cers."

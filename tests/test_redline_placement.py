@@ -69,3 +69,26 @@ def test_an_item_added_to_an_auto_numbered_list_is_numbered_by_word(tmp_path: Pa
     assert not unplaced
     added = next(p for p in accept_all(redlined).paragraphs if p.text.startswith("Before placement"))
     assert added.style.name == "List Number"  # Word gives it the number 3, nothing is typed
+
+
+def test_the_body_ends_where_a_numbered_signatures_heading_starts() -> None:
+    """The redline puts new sections before the block the reviewer reads signatures in: a
+    numbered "11. SIGNATURES" heading opens it, not only the blank lines under it."""
+    from mou_review.models import Document, DocumentInfo
+    from mou_review.redline.placement import body_clauses
+    from mou_review.segment import segment
+    from mou_review.vocabulary import signature_block_start
+
+    body = "\n\n".join(
+        f"{i}. The parties agree to the terms of clause {i} of this MOU." for i in range(1, 11)
+    )
+    text = (
+        f"{body}\n\n11. SIGNATURES\n\nDUNHALLOW CITY SCHOOL DISTRICT BOARD OF EDUCATION\n\n"
+        "Margaret Olin, Superintendent\n\n______________________________ Date: July 16, 2018"
+    )
+    document = Document(info=DocumentInfo(doc_id="d", path="x.txt"), text=text, page_starts=[0])
+    clauses = segment(document)
+    kept = body_clauses(clauses, text)
+    assert signature_block_start(text) == text.index("11. SIGNATURES")
+    assert kept and kept[-1].text.startswith("10. The parties agree")
+    assert all(c.end <= text.index("11. SIGNATURES") for c in kept)

@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS
 
 from mou_review.models import DocumentInfo, DocumentReview, Evidence, Finding, Severity, Status
-from mou_review.report_html import Span, document_page, highlight
+from mou_review.render.html import Span, document_page, highlight
 from mou_review.triage import TriageOptions, run_triage, write_summary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -76,6 +77,64 @@ def test_every_sample_mou_answers_a_hand_written_question_in_top3(corpus_store):
     assert misses == []
     rate = sum(sum(h) for h in results.values()) / sum(len(h) for h in results.values())
     assert rate >= 0.9, rate
+
+
+def _clauses(texts: list[str], headings: list[str]):
+    from mou_review.models import Clause
+
+    return [
+        Clause(clause_id=str(i), doc_id="d", index=i, heading_path=[h], text=t, start=0, end=len(t), page=1)
+        for i, (t, h) in enumerate(zip(texts, headings, strict=True))
+    ]
+
+
+def test_the_log_says_which_clauses_were_kept_and_skipped_and_why(caplog):
+    texts = [
+        "The SRO reports to the Patrol Lieutenant.",
+        "The Board pays half of the officer's salary.",
+        "Student records are protected under FERPA.",
+    ]
+    clauses = _clauses(texts, ["II. SUPERVISION", "VII. COMPENSATION", "IX. RECORDS"])
+    embedder = get_embedder()
+    query = ["which lieutenant supervises the SRO"]
+    with caplog.at_level(logging.INFO, logger="mou_review"):
+        rank_in_memory(
+            query, embedder.embed(query), clauses, embedder.embed(texts), k=1, labels=["supervision"]
+        )
+    lines = [r.getMessage() for r in caplog.records if r.name == "mou_review.retrieve"]
+    assert lines[0] == "retrieve supervision: kept 1 of 3 clause(s), top 1 by fused rank"
+    kept = [line for line in lines if line.startswith("  kept")]
+    assert len(kept) == 1 and "clause 0 [II. SUPERVISION] dense #1 (cosine 0." in kept[0]
+    assert re.search(r"lexical #1 \(BM25 \d+\.\d\d\); fused 0\.0\d+$", kept[0])
+    skipped = [line for line in lines if line.startswith("  skipped clause")]
+    assert len(skipped) == 2 and all("below the top 1" in line for line in skipped)
+    assert any("no lexical match" in line for line in skipped)  # salary and FERPA share no query word
+
+
+def test_review_with_v_explains_retrieval_and_decisions(tmp_path, caplog):
+    from typer.testing import CliRunner
+
+    from mou_review.cli import app
+
+    path = tmp_path / "mou.txt"
+    path.write_text(
+        "MEMORANDUM OF UNDERSTANDING\n1. SUPERVISION\nThe SRO shall be supervised by the Patrol Lieutenant, "
+        "who reports to the Chief of Police.\n2. RECORDS\nStudent records are protected under FERPA.\n",
+        encoding="utf-8",
+    )
+    try:
+        with caplog.at_level(logging.INFO, logger="mou_review"):
+            quiet = CliRunner().invoke(app, ["review", str(path), "-b", "offline", "-f", "json"])
+            assert quiet.exit_code == 0, quiet.output
+            assert not [r for r in caplog.records if r.name == "mou_review.retrieve"]  # no -v: no explanation
+            result = CliRunner().invoke(app, ["-v", "review", str(path), "-b", "offline", "-f", "json"])
+    finally:
+        logging.getLogger("mou_review").setLevel(logging.WARNING)
+    assert result.exit_code == 0, result.output
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("retrieve supervision: kept ") for m in messages)
+    assert any(m.startswith("  kept clause ") and "[1. SUPERVISION]" in m and "cosine" in m for m in messages)
+    assert any(m.startswith("decide supervision: present (critical); ") for m in messages)
 
 
 def test_wordllama_embedder_gives_wordllamas_own_vectors():

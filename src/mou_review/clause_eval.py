@@ -8,7 +8,6 @@ rest of an agreement it does not contain, so `missing` and `not_applicable` clai
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, computed_field
 from .checklist import Checklist
 from .config import Settings
 from .errors import ConfigError
-from .evaluate import git_commit
+from .evaluate import each_timed, git_commit
 from .models import Status
 
 Quality = Literal["explicit", "vague", "partial", "contrary"]
@@ -181,11 +180,8 @@ def run_clause_eval(
     rows = load_clauses(path, checklist, split)
     reviewer = make_reviewer(backend, settings, checklist)
     embedder = get_embedder(embedding)
-    if on_start:
-        on_start(len(rows))
-    started = time.perf_counter()
-    predictions = []
-    for row in rows:
+
+    def predict(row: ClauseRow) -> dict[str, Status]:
         document = document_from_text(row.text, f"{row.id}.txt")
         clauses = segment(document)
         vectors = embedder.embed([c.context_text() for c in clauses])
@@ -193,10 +189,9 @@ def run_clause_eval(
         review = review_prepared(
             prepared, checklist, reviewer, top_k=settings.retrieval.top_k, embedding=embedding
         )
-        predictions.append({f.requirement_id: f.status for f in review.findings})
-        if on_document:
-            on_document(row.id)
-    seconds = time.perf_counter() - started
+        return {f.requirement_id: f.status for f in review.findings}
+
+    predictions, seconds = each_timed(rows, predict, lambda row: row.id, on_start, on_document)
     overall, per, failures = score_clauses(rows, predictions, checklist.ids)
     return ClauseEvalReport(
         set_name=path.parent.name if path.name == CLAUSES_FILE else path.stem,

@@ -6,19 +6,14 @@ construction what the review of that MOU says.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from .checklist import Checklist
-from .facts import FACT_COLUMNS, FACT_NAMES
 from .models import DocumentReview, FactValue, Severity, Status
-from .summary import csv_value
 
 GroupBy = Literal["state", "year"]
 STATUS_COLOUR = {
@@ -167,125 +162,3 @@ def headline(p: Prevalence, title: str) -> str:
     present = p.present / p.applicable if p.applicable else 0.0
     of = "MOUs" if p.applicable == p.documents else f"the {p.applicable} MOUs it applies to"
     return f"{title}: addressed in {p.addressed_share:.0%} of {of} (present in {present:.0%})"
-
-
-def wide_csv(matrix: Matrix) -> str:
-    """One row per MOU, one column per requirement ('contrary' apart from 'weak'), then the facts."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    head = ["doc_id", "file", "district", "nces_id", "state", "year", "risk_score", "ocr"]
-    writer.writerow([*head, *matrix.requirement_ids, *FACT_COLUMNS])
-    for row in matrix.rows:
-        cells = [row.cell_label(rid) for rid in matrix.requirement_ids]
-        facts = [csv_value(row.facts.get(name)) for name in FACT_NAMES]
-        writer.writerow(
-            [
-                row.doc_id,
-                row.file,
-                row.district,
-                row.nces_id or "",
-                row.state or "",
-                row.year or "",
-                row.risk_score,
-                int(row.ocr),
-                *cells,
-                *facts,
-            ]
-        )
-    return buf.getvalue()
-
-
-def long_csv(matrix: Matrix) -> str:
-    """One row per (MOU, requirement): the tidy form for spreadsheets and dataframes."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        [
-            "doc_id",
-            "file",
-            "district",
-            "nces_id",
-            "state",
-            "year",
-            "requirement_id",
-            "severity",
-            "status",
-            "deficient",
-            "contrary",
-            "ocr",
-        ]
-    )
-    for row in matrix.rows:
-        for rid in matrix.requirement_ids:
-            status = row.statuses.get(rid)
-            writer.writerow(
-                [
-                    row.doc_id,
-                    row.file,
-                    row.district,
-                    row.nces_id or "",
-                    row.state or "",
-                    row.year or "",
-                    rid,
-                    matrix.severities[rid].value,
-                    status.value if status else "",
-                    int(bool(status and status.deficient)),
-                    int(rid in row.contrary),
-                    int(rid in row.ocr_findings),
-                ]
-            )
-    return buf.getvalue()
-
-
-CELL = 16
-LABEL_W = 260
-HEADER_H = 170
-
-
-def heatmap_svg(matrix: Matrix, by: GroupBy) -> str:
-    """A hand-written SVG heatmap: MOUs down, requirements across, a header line per group."""
-    parts: list[str] = []
-    y = HEADER_H
-    for i, rid in enumerate(matrix.requirement_ids):
-        x = LABEL_W + i * CELL + CELL // 2
-        parts.append(
-            f'<text x="{x}" y="{HEADER_H - 6}" transform="rotate(-60 {x} {HEADER_H - 6})" '
-            f'font-size="11">{escape(rid)}</text>'
-        )
-    current = None
-    for row in matrix.rows:
-        if row.group(by) != current:
-            current = row.group(by)
-            parts.append(
-                f'<text x="4" y="{y + 12}" font-size="12" font-weight="bold">{escape(by)}: {escape(current)}</text>'
-            )
-            y += CELL + 2
-        parts.append(f'<text x="12" y="{y + 12}" font-size="11">{escape(_clip(row.file, 38))}</text>')
-        for i, rid in enumerate(matrix.requirement_ids):
-            status = row.statuses.get(rid)
-            fill = CONTRARY_COLOUR if rid in row.contrary else STATUS_COLOUR[status] if status else "#ffffff"
-            label = f"{row.file} · {rid}: {row.cell_label(rid) or 'no finding'}"
-            parts.append(
-                f'<rect class="cell" data-doc="{escape(row.doc_id)}" data-req="{escape(rid)}" '
-                f'data-status="{row.cell_label(rid)}" x="{LABEL_W + i * CELL}" y="{y}" '
-                f'width="{CELL - 1}" height="{CELL - 1}" fill="{fill}"><title>{escape(label)}</title></rect>'
-            )
-        y += CELL
-    y += 10
-    legend = [(s.value, c) for s, c in STATUS_COLOUR.items()] + [(CONTRARY, CONTRARY_COLOUR)]
-    for i, (name, colour) in enumerate(legend):
-        x = LABEL_W + i * 110
-        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="11">{name}</text>')
-    # room on the right for the last rotated labels and for the legend
-    width = max(LABEL_W + len(matrix.requirement_ids) * CELL + 110, LABEL_W + len(legend) * 110)
-    height = y + 24
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" role="img" '
-        f'aria-label="MOU requirement status heatmap">{"".join(parts)}</svg>\n'
-    )
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

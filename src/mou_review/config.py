@@ -18,8 +18,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from .limits import LoadSettings
 
-Backend = Literal["auto", "offline", "llm", "keyword"]
-ResolvedBackend = Literal["offline", "llm", "keyword"]
 Embedding = Literal["wordllama", "openai"]
 DEFAULT_CHECKLIST = "cops-nasro"
 ENV_PREFIX = "MOU_REVIEW_"
@@ -196,8 +194,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore")
 
     checklist: str = Field(DEFAULT_CHECKLIST, description="checklist id (packaged) or path to a YAML file")
-    backend: Backend = Field(
-        "auto", description="reviewer: auto (llm when configured), offline, llm, keyword"
+    backend: str = Field(
+        "auto", description="reviewer: auto (llm when configured) or a name in reviewers.REVIEWERS"
     )
     store: StoreSettings = Field(default_factory=StoreSettings, description="the vector store")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="retrieval")
@@ -208,6 +206,15 @@ class Settings(BaseSettings):
         default_factory=LoadSettings,
         description="how files are read: tracked changes, OCR, size and time limits",
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from .reviewers import REVIEWERS  # here: the reviewers import the checklist, which imports this
+
+        if value != "auto" and value not in REVIEWERS:
+            raise ValueError(f"unknown backend {value!r}; choose one of: auto, {', '.join(REVIEWERS)}")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -225,7 +232,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, LegacyEnvSource(settings_cls), dotenv_settings
 
-    def resolved_backend(self) -> ResolvedBackend:
+    def resolved_backend(self) -> str:
         """`auto` means llm only when a key or base URL is configured."""
         if self.backend == "auto":
             return "llm" if self.llm.configured() else "offline"

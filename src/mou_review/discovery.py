@@ -3,8 +3,9 @@
 It behaves like other command-line tools: a file named on the command line is always tried (so
 an unsupported type is an error), while a walked folder yields only documents. Everything else
 in the folder is counted for one summary line, never listed as an error: spreadsheets, e-mails,
-this tool's own earlier outputs, special files (FIFOs, devices) and symlinked folders. Folders
-that cannot be read are reported, not skipped silently.
+this tool's own earlier outputs, Chroma stores (this tool's own store, or any folder holding a
+`chroma.sqlite3`), special files (FIFOs, devices) and symlinked folders. Folders that cannot be
+read are reported, not skipped silently.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ IGNORED_NAMES = {"manifest.csv"}
 OUTPUT_MARKERS = ("triage.json", "triage.csv", "compare.csv", "compare_long.csv", "failed.json")
 OUTPUT_SUFFIXES = (".redline.docx", ".redline.md")
 REVIEW_MD_HEADING = b"# Review of "
+CHROMA_MARKER = "chroma.sqlite3"  # every Chroma persistent folder has it at its top
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # label -> count, e.g. ".csv" -> 2
     outputs: list[Path] = field(default_factory=list)  # earlier mou-review outputs, not inputs
+    stores: list[Path] = field(default_factory=list)  # Chroma store folders, never documents
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     def summary(self) -> str | None:
@@ -45,6 +48,11 @@ class Discovery:
             parts.append(
                 f"{len(self.outputs)} earlier mou-review output{'s' if len(self.outputs) != 1 else ''} ({names})"
             )
+        if self.stores:
+            names = ", ".join(p.name for p in self.stores[:3]) + (", ..." if len(self.stores) > 3 else "")
+            parts.append(
+                f"{len(self.stores)} Chroma store folder{'s' if len(self.stores) != 1 else ''} ({names})"
+            )
         if any(label in EMAIL_SUFFIXES for label in self.skipped):
             parts.append("e-mail files are out of scope: save their attachments to review them")
         return "; ".join(parts) if parts else None
@@ -54,19 +62,26 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0]
 
 
-def walk(paths: list[Path], *, exclude: list[Path] | None = None) -> Discovery:
-    """Documents under `paths` in sorted order; named files as given, folders walked recursively."""
+def walk(paths: list[Path], *, exclude: list[Path] | None = None, store: Path | None = None) -> Discovery:
+    """Documents under `paths` in sorted order; named files as given, folders walked recursively.
+
+    `exclude` is passed over silently (our own output folder); `store`, the configured store
+    folder, and any other Chroma store are passed over and counted in the summary.
+    """
     found = Discovery()
     excluded = {_real(p) for p in exclude or []}
+    stores = {_real(store)} if store is not None else set()
     for path in paths:
-        if os.path.isdir(path):
-            _walk_folder(path, found, excluded)
+        if os.path.isdir(path) and _is_store(path, stores):
+            found.stores.append(path)
+        elif os.path.isdir(path):
+            _walk_folder(path, found, excluded, stores)
         else:
             found.files.append(path)
     return found
 
 
-def _walk_folder(folder: Path, found: Discovery, excluded: set[str]) -> None:
+def _walk_folder(folder: Path, found: Discovery, excluded: set[str], stores: set[str]) -> None:
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -81,10 +96,12 @@ def _walk_folder(folder: Path, found: Discovery, excluded: set[str]) -> None:
         if kind == "dir":
             if _real(path) in excluded:
                 continue
-            if _is_output_folder(path):
+            if _is_store(path, stores):
+                found.stores.append(path)
+            elif _is_output_folder(path):
                 found.outputs.append(path)
             else:
-                _walk_folder(path, found, excluded)
+                _walk_folder(path, found, excluded, stores)
         elif kind == "file":
             _consider_file(path, found)
         else:
@@ -125,6 +142,11 @@ def _is_output_folder(folder: Path) -> bool:
     return any(os.path.isfile(folder / marker) for marker in OUTPUT_MARKERS) or (
         os.path.isdir(folder / "reviews") and os.path.isdir(folder / "docs")
     )
+
+
+def _is_store(folder: Path, stores: set[str]) -> bool:
+    """The configured store, or any Chroma persistent folder (its SQLite file marks it)."""
+    return os.path.isfile(folder / CHROMA_MARKER) or (bool(stores) and _real(folder) in stores)
 
 
 def _is_review_markdown(path: Path) -> bool:

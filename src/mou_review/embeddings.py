@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +41,7 @@ class WordLlamaEmbedder:
 
         root = _wordllama_dir()
         self._tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
-        self._tokenizer.enable_padding()
+        self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np") as weights:
             self._weights: np.ndarray = weights.get_tensor("embedding.weight")  # float16 rows
@@ -48,20 +49,25 @@ class WordLlamaEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.empty((len(texts), self._weights.shape[1]), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
-            batch = self._tokenizer.encode_batch(
+            batch = self._tokenizer.encode_batch_fast(  # ids only: no offsets to track
                 texts[start : start + self.batch_size], add_special_tokens=False
             )
-            vectors[start : start + len(batch)] = self._pool(batch)
+            vectors[start : start + len(batch)] = self._pool([e.ids for e in batch])
         return vectors
 
-    def _pool(self, batch: list) -> np.ndarray:
-        """Mean of the token vectors under the attention mask, then unit length (WordLlama's order)."""
-        ids = np.array([e.ids for e in batch], dtype=np.int32)
-        mask = np.array([e.attention_mask for e in batch], dtype=np.float32)
-        np.clip(ids, 0, self._weights.shape[0] - 1, out=ids)
-        tokens = self._weights[ids].astype(np.float32)
-        counts = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
-        pooled = np.sum(tokens * mask[..., np.newaxis], axis=1, dtype=np.float32) / counts
+    def _pool(self, ids: list[list[int]]) -> np.ndarray:
+        """Mean of each text's token vectors, then unit length: WordLlama's arithmetic in its order
+        (float32 sums token by token), over the tokens themselves rather than a padded batch."""
+        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int32, count=int(lengths.sum()))
+        np.clip(flat, 0, self._weights.shape[0] - 1, out=flat)
+        tokens = self._weights[flat].astype(np.float32)
+        sums = np.zeros((len(ids), self._weights.shape[1]), dtype=np.float32)  # an empty text stays 0
+        ends = np.cumsum(lengths)
+        for row, (start, end) in enumerate(zip((ends - lengths).tolist(), ends.tolist(), strict=True)):
+            if end > start:  # axis-0 sums add row by row, as WordLlama's padded sum does
+                sums[row] = tokens[start:end].sum(axis=0)
+        pooled = sums / np.maximum(lengths, 1).astype(np.float32)[:, np.newaxis]
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled
 

@@ -10,10 +10,10 @@ import re
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -25,6 +25,8 @@ from .metadata import read_manifest
 from .models import DocumentReview, Status
 
 JACCARD_HIT = 0.5
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class GoldLabel(BaseModel):
@@ -271,12 +273,31 @@ def run_eval(
     settings = settings or Settings()
     golds = load_gold(gold_dir, split=split)
     reviewer = make_reviewer(backend, settings, checklist)
-    started = time.perf_counter()
-    reviews = []
+    reviews, seconds = each_timed(
+        golds,
+        lambda gold: review_file(Path(gold.document), settings, checklist, reviewer)[1],
+        lambda gold: gold.document,
+        on_start,
+        on_document,
+    )
+    return score(golds, reviews, checklist, backend, seconds, split)
+
+
+def each_timed(
+    items: Sequence[T],
+    work: Callable[[T], R],
+    name: Callable[[T], str],
+    on_start: Callable[[int], None] | None = None,
+    on_document: Callable[[str], None] | None = None,
+) -> tuple[list[R], float]:
+    """`work` on every item, telling the caller the count and each item done; the results, and
+    the seconds they took (the throughput an evaluation reports)."""
     if on_start:
-        on_start(len(golds))
-    for gold in golds:
-        reviews.append(review_file(Path(gold.document), settings, checklist, reviewer)[1])
+        on_start(len(items))
+    started = time.perf_counter()
+    results = []
+    for item in items:
+        results.append(work(item))
         if on_document:
-            on_document(gold.document)
-    return score(golds, reviews, checklist, backend, time.perf_counter() - started, split)
+            on_document(name(item))
+    return results, time.perf_counter() - started

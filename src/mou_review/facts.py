@@ -14,7 +14,7 @@ from datetime import date
 
 from .models import Document, Evidence, Fact, Facts, FactValue
 from .numbers import MONTHS, NUMBER_WORD, number_value, parse_date
-from .quotes import sentence_spans
+from .vocabulary import AGENCY_WORDS, sentence_spans
 
 FACT_NAMES = tuple(Facts.model_fields)
 # CSV headers for the facts: the district named in the text gets its own header, so it neither
@@ -36,11 +36,12 @@ class _Finder:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.spans = sentence_spans(document.text)
+        # each sentence with its whitespace squashed, once per document rather than per pattern
+        self.sentences = [(_squash(document.text[start:end]), start, end) for start, end in self.spans]
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], int, int]]:
-        text = self.document.text
-        for start, end in self.spans:
-            m = pattern.search(_squash(text[start:end]))
+        for sentence, start, end in self.sentences:
+            m = pattern.search(sentence)
             if m:
                 yield m, start, end
 
@@ -164,8 +165,7 @@ def _effective_date(find: _Finder) -> Fact | None:
 def _term_end(find: _Finder) -> Fact | None:
     """The latest end date any term sentence gives (a renewal's end, not the recited old one)."""
     best: tuple[date, str, int, int] | None = None
-    for start, end in find.spans:
-        sentence = _squash(find.document.text[start:end])
+    for sentence, start, end in find.sentences:
         if not _TERM_WORDS.search(sentence):
             continue
         for m in _END.finditer(sentence):
@@ -246,8 +246,7 @@ def _annual_cost(find: _Finder) -> Fact | None:
 
 def _sro_count(find: _Finder) -> Fact | None:
     """'assign two SROs', 'the three SROs'; 'one SRO to X and one SRO to Y' counts both."""
-    for start, end in find.spans:
-        sentence = _squash(find.document.text[start:end])
+    for sentence, start, end in find.sentences:
         found = [m for m in _COUNT.finditer(sentence) if not _PER_PLACE.match(sentence, m.end())]
         if not found or not (_COUNT_CONTEXT.search(sentence) or _THE_COUNT.search(sentence)):
             continue
@@ -259,8 +258,9 @@ def _sro_count(find: _Finder) -> Fact | None:
 
 
 def _training_hours(find: _Finder) -> Fact | None:
-    for start, end in find.spans:
-        sentence = _squash(find.document.text[start:end])
+    for sentence, start, end in find.sentences:
+        if "hour" not in sentence.lower():  # _HOURS needs the word; its search is slow everywhere
+            continue
         for m in _HOURS.finditer(sentence):
             if _YEARLY.search(sentence) and not (
                 _BASIC.search(sentence) and not _YEARLY.search(sentence[m.start() :])
@@ -287,7 +287,6 @@ def _party(find: _Finder, name: str | None) -> Fact | None:
 
 
 _TITLE_PREFIX = re.compile(r"^(?:(?:Superintendent|Chief|Director|Dr\.|Re:)\s+)+")
-_AGENCY_WORDS = re.compile(r"police|sheriff|public safety|constabulary|marshal", re.I)
 EXTRACTORS: dict[str, Callable[[_Finder], Fact | None]] = {
     "effective_date": _effective_date,
     "term_end": _term_end,
@@ -323,6 +322,6 @@ def extract_facts(document: Document) -> Facts:
     find = _Finder(document)
     found = {name: extract(find) for name, extract in EXTRACTORS.items()}
     parties = document.info.parties
-    agency = next((p for p in parties if _AGENCY_WORDS.search(p)), None)
-    district = next((p for p in parties if not _AGENCY_WORDS.search(p)), None)
+    agency = next((p for p in parties if AGENCY_WORDS.search(p)), None)
+    district = next((p for p in parties if not AGENCY_WORDS.search(p)), None)
     return Facts(**found, agency=_party(find, agency), district=_party(find, district))

@@ -13,40 +13,12 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from .models import Document, Evidence, Finding, Status
+from .normalize import Normalized, fold, fold_with_map
 
 FUZZY_MIN_RATIO = 0.9
 # partial_ratio only says where to look; the whole-word span must then reach FUZZY_MIN_RATIO
 _PREFILTER_SCORE = FUZZY_MIN_RATIO * 100 - 10
 MIN_QUOTE_CHARS = 8
-_TRANSLATE = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
-)
-
-
-def _canonical(text: str) -> tuple[str, list[int]]:
-    """Lower-cased text with runs of whitespace/line-break hyphens collapsed, plus an offset map."""
-    out: list[str] = []
-    mapping: list[int] = []
-    i = 0
-    text = text.translate(_TRANSLATE)
-    while i < len(text):
-        ch = text[i]
-        if ch == "-" and i + 1 < len(text) and text[i + 1] == "\n":
-            i += 2
-            continue
-        if ch.isspace():
-            j = i
-            while j < len(text) and text[j].isspace():
-                j += 1
-            if out and out[-1] != " ":
-                out.append(" ")
-                mapping.append(i)
-            i = j
-            continue
-        out.append(ch.lower())
-        mapping.append(i)
-        i += 1
-    return "".join(out), mapping
 
 
 class Grounder:
@@ -56,32 +28,27 @@ class Grounder:
         self.document = document
 
     @cached_property
-    def _normalized(self) -> tuple[str, list[int]]:
+    def _folded(self) -> Normalized:
         """Built on the first quote that is not found verbatim: most quotes are, so most
         documents never pay for it."""
-        return _canonical(self.document.text)
+        return fold_with_map(self.document.text)
 
     @property
     def _canon(self) -> str:
-        return self._normalized[0]
-
-    @property
-    def _map(self) -> list[int]:
-        return self._normalized[1]
+        return self._folded.text
 
     def locate(self, quote: str) -> Evidence | None:
-        quote = quote.translate(_TRANSLATE).strip().strip('"').strip()
+        quote = quote.strip().strip('"\u201c\u201d').strip()
         if len(quote) < MIN_QUOTE_CHARS:
             return None
         start = self.document.text.find(quote)
         if start >= 0:
             return self._evidence(start, start + len(quote), "exact")
-        canon_quote, _ = _canonical(quote)
-        pos = self._canon.find(canon_quote.strip())
+        canon_quote = fold(quote).strip()
+        pos = self._canon.find(canon_quote)
         if pos >= 0:
-            end = pos + len(canon_quote.strip()) - 1
-            return self._evidence(self._map[pos], self._map[end] + 1, "normalized")
-        return self._fuzzy(canon_quote.strip())
+            return self._evidence(*self._folded.source_span(pos, pos + len(canon_quote)), "normalized")
+        return self._fuzzy(canon_quote)
 
     @cached_property
     def _words(self) -> tuple[list[int], list[int]]:
@@ -114,7 +81,7 @@ class Grounder:
         ratio, _, i, j = max(candidates, key=lambda c: (c[0], -c[1]))
         if ratio < FUZZY_MIN_RATIO * 100:
             return None
-        return self._evidence(self._map[starts[i]], self._map[ends[j] - 1] + 1, "fuzzy")
+        return self._evidence(*self._folded.source_span(starts[i], ends[j]), "fuzzy")
 
     def _evidence(self, start: int, end: int, how: str) -> Evidence:
         return Evidence(

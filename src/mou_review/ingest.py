@@ -22,7 +22,9 @@ from .errors import DocumentError
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import Clause, Document
+from .procs import exit_with_parent
 from .segment import segment
+from .stages import stage
 from .store import ClauseStore
 
 FLUSH_CLAUSES = 2000
@@ -72,9 +74,12 @@ def prepare(
     limits = limits or LoadSettings()
     try:
         with deadline(path, limits.seconds_per_document):
-            document = load_document(Path(path), manifest=manifest, limits=limits)
-            clauses = segment(document)
-            vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
+            with stage("load"):
+                document = load_document(Path(path), manifest=manifest, limits=limits)
+            with stage("segment"):
+                clauses = segment(document)
+            with stage("embed"):
+                vectors = get_embedder(embedding).embed([c.context_text() for c in clauses])
     except DocumentError as exc:
         return Prepared(path=path, error=exc.reason, warnings=exc.warnings)
     except MemoryError:
@@ -97,6 +102,7 @@ def batch_key(doc_id: str, path: Path) -> tuple[str, str]:
 def _warm(embedding: str) -> None:
     """Worker start: load the model once, and yield the CPU to the main process, whose Chroma
     writes are the one serial stage of an ingest."""
+    exit_with_parent()
     with contextlib.suppress(OSError):
         os.nice(5)
     get_embedder(embedding)
@@ -111,7 +117,9 @@ def ingest(
     on_file: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
     """Add every new file under `paths` to the store; report added, skipped and failed files."""
-    report = IngestReport(discovery=walk(paths))
+    report = IngestReport(
+        discovery=walk(paths, store=None if settings.store.chroma_host else settings.store.dir)
+    )
     report.failed.extend(report.discovery.unreadable)
     known = store.document_ids()
     seen: dict[tuple[str, str], str] = {}

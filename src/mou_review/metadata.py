@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .models import DocumentInfo
+from .vocabulary import AGENCY_WORDS
 
 _NOT_A_NAME = r"(?!(?:Police|Department|Sheriff'?s?|Office|Between|And|This|Memorandum|Understanding|Agreement|Program|Services|Resource|Officers?|MOU)\b)"
 _WORD = rf"{_NOT_A_NAME}(?:[A-Z][a-z][A-Za-z.'&-]*|[A-Z]\.?|St\.)"
@@ -34,7 +35,6 @@ _LEADING_NOISE = re.compile(
     r"^(?:(?:The|the|This|Between|between|And|and|By|by|Of|of|With|with)\s+"
     r"|School\s+Resource\s+Officers?\s+(?:Program|Services|Agreement)\s+)+"
 )
-_AGENCY_WORDS = re.compile(r"police|sheriff|public safety", re.I)
 _ALL_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'\u2019]+\b")
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = (
@@ -137,8 +137,8 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 def _merge_manifest(info: DocumentInfo, row: dict[str, str]) -> DocumentInfo:
     year = row.get("year", "").strip()
-    agency = next((p for p in info.parties if _AGENCY_WORDS.search(p)), None) or row.get("agency")
-    district = next((p for p in info.parties if not _AGENCY_WORDS.search(p)), None) or row.get("district")
+    agency = next((p for p in info.parties if AGENCY_WORDS.search(p)), None) or row.get("agency")
+    district = next((p for p in info.parties if not AGENCY_WORDS.search(p)), None) or row.get("district")
     parties = [p for p in (agency, district) if p]  # a role the text does not name comes from the manifest
     return info.model_copy(
         update={

@@ -9,12 +9,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from .models import Clause, ScoredClause
 
+log = logging.getLogger(__name__)
 RRF_K = 60
+SKIPPED_SHOWN = 3  # near misses named at -v; -vv names every candidate that was cut
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     [
@@ -100,6 +105,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its words: indexing 100k clauses stems each once
 def stem(token: str) -> str:
     """A deliberately crude suffix stripper: supervises/supervised/supervisor/supervision -> supervis."""
     if len(token) <= 4 or token.isdigit():
@@ -118,19 +124,55 @@ def tokenize(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
 
 
+def clause_tokens(text: str) -> list[str]:
+    """A text's BM25 tokens; a text with none gets a placeholder (bm25s cannot index an empty one)."""
+    return tokenize(text) or ["_empty_"]
+
+
 class LexicalIndex:
     """BM25 over a fixed list of texts (bm25s, numpy backend)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
+        self._build([clause_tokens(t) for t in texts])
+
+    @classmethod
+    def from_ids(cls, flat: np.ndarray, lengths: np.ndarray, vocab: dict[str, int]) -> LexicalIndex:
+        """An index over texts given as token ids (`lengths` per text, `flat` one after another).
+
+        Built with numpy in one pass (`bm25_arrays`), bit-identical to bm25s's own per-text loop,
+        for a corpus-wide index of 100k clauses.
+        """
+        from .bm25_arrays import retriever_from_ids
+
+        index = cls([])
+        index.size = len(lengths)
+        if index.size:
+            index._retriever = retriever_from_ids(flat, lengths, vocab)
+        return index
+
+    def _build(self, corpus_tokens: list[list[str]]) -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
-        self.size = len(texts)
+        self.size = len(corpus_tokens)
         self._retriever = bm25s.BM25()
         if self.size:  # bm25s cannot index an empty corpus
-            corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
             self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index with bm25s's own format (numpy arrays and a JSON vocabulary)."""
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        """An index written by `save`, its arrays memory-mapped (nothing is re-tokenised)."""
+        import bm25s
+
+        index = cls([])
+        index.size = size
+        index._retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return index
 
     def rank(self, query: str, n: int) -> list[tuple[int, float]]:
         """(index, score) of the best `n` texts with a positive score; domain words are ignored."""
@@ -169,8 +211,10 @@ def rank_in_memory(
     k: int,
     *,
     lexical: LexicalIndex | None = None,
+    labels: Sequence[str] | None = None,
 ) -> list[list[ScoredClause]]:
-    """Top-k clauses for each query among `clauses`, dense and BM25 fused."""
+    """Top-k clauses for each query among `clauses`, dense and BM25 fused; `labels` name the
+    queries (requirement ids) in the log that explains each choice."""
     if not clauses:
         return [[] for _ in queries]
     lexical = lexical or LexicalIndex([c.context_text() for c in clauses])
@@ -179,22 +223,81 @@ def rank_in_memory(
     results = []
     for qi, query in enumerate(queries):
         dense = list(np.argsort(-similarity[:, qi])[:depth]) if similarity.size else []
-        sparse = [i for i, _ in lexical.rank(query, depth)]
-        dense_pos = {int(i): r for r, i in enumerate(dense)}
-        sparse_pos = {i: r for r, i in enumerate(sparse)}
-        fused = fuse([[int(i) for i in dense], sparse])[:k]
+        lexical_hits = lexical.rank(query, depth)
+        sparse = [i for i, _ in lexical_hits]
+        evidence = Signals(
+            {int(i): r for r, i in enumerate(dense)},
+            {i: r for r, i in enumerate(sparse)},
+            similarity[:, qi] if similarity.size else None,
+            dict(lexical_hits),
+        )
+        fused = fuse([[int(i) for i in dense], sparse])
+        if log.isEnabledFor(logging.INFO):
+            explain(labels[qi] if labels else repr(query[:60]), fused, k, clauses, evidence)
         results.append(
             [
                 ScoredClause(
                     clause=clauses[i],
                     score=score,
-                    dense_rank=dense_pos.get(i),
-                    lexical_rank=sparse_pos.get(i),
+                    dense_rank=evidence.dense_rank.get(i),
+                    lexical_rank=evidence.lexical_rank.get(i),
                 )
-                for i, score in fused
+                for i, score in fused[:k]
             ]
         )
     return results
+
+
+class Signals(NamedTuple):
+    """What each ranker said about the clauses of one query: ranks (0 = best) and raw scores."""
+
+    dense_rank: dict[int, int]
+    lexical_rank: dict[int, int]
+    cosine: np.ndarray | None
+    bm25: dict[int, float]
+
+    def why(self, i: int, clause: Clause) -> str:
+        """'[II. SUPERVISION] dense #1 (cosine 0.612), lexical #3 (BM25 4.10)' for clause `i`."""
+        heading = clause.heading_path[-1] if clause.heading_path else clause.text[:40]
+        dense = self.dense_rank.get(i)
+        cosine = f" (cosine {float(self.cosine[i]):.3f})" if self.cosine is not None else ""
+        lexical = self.lexical_rank.get(i)
+        return (
+            f"clause {clause.index} [{' '.join(heading.split())}] "
+            + (f"dense #{dense + 1}{cosine}" if dense is not None else f"dense not a candidate{cosine}")
+            + ", "
+            + (
+                f"lexical #{lexical + 1} (BM25 {self.bm25[i]:.2f})"
+                if lexical is not None
+                else "no lexical match"
+            )
+        )
+
+
+def explain(
+    label: str, fused: list[tuple[int, float]], k: int, clauses: Sequence[Clause], signals: Signals
+) -> None:
+    """Log which clauses a query kept and why, and the candidates fusion cut (all of them at -vv)."""
+    log.info(
+        "retrieve %s: kept %d of %d clause(s), top %d by fused rank",
+        label,
+        min(k, len(fused)),
+        len(clauses),
+        k,
+    )
+    for i, score in fused[:k]:
+        log.info("  kept %s; fused %.4f", signals.why(i, clauses[i]), score)
+    skipped = fused[k:]
+    shown = skipped if log.isEnabledFor(logging.DEBUG) else skipped[:SKIPPED_SHOWN]
+    for i, score in shown:
+        log.info("  skipped %s; fused %.4f, below the top %d", signals.why(i, clauses[i]), score, k)
+    unranked = len(clauses) - len(fused)
+    if len(skipped) > len(shown) or unranked:
+        log.info(
+            "  skipped %d more candidate(s); %d clause(s) ranked by neither (-vv lists every candidate)",
+            len(skipped) - len(shown),
+            unranked,
+        )
 
 
 def embed_queries(queries: Sequence[str], embedding: str = "wordllama") -> np.ndarray:

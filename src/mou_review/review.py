@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -10,12 +11,14 @@ import numpy as np
 from .checklist import Checklist
 from .facts import extract_facts
 from .grounding import Grounder, ground_finding
-from .models import Clause, Document, DocumentReview, Finding, Severity
+from .models import Clause, Document, DocumentReview, Finding, ScoredClause, Severity
 from .provenance import load_notes, mark_ocr
 from .retrieve import LexicalIndex, embed_queries, rank_in_memory
-from .reviewers import BatchReviewer, Reviewer
+from .reviewers import BatchReviewer, ReviewBatch, Reviewer
 from .reviewers.base import ProgressCallback
+from .stages import stage
 
+log = logging.getLogger(__name__)
 SEVERITY_WEIGHT = {Severity.critical: 3.0, Severity.major: 2.0, Severity.minor: 1.0}
 STATUS_WEIGHT = {"missing": 1.0, "weak": 0.5}
 
@@ -59,43 +62,60 @@ def review_document(
     on_progress: ProgressCallback | None = None,
 ) -> DocumentReview:
     """Every requirement of `checklist` judged on `document`, evidence located in its text."""
-    queries = requirement_queries(checklist)
-    lexical = LexicalIndex([c.context_text() for c in clauses])
-    ranked = rank_in_memory(
-        queries, _query_vectors(tuple(queries), embedding), clauses, clause_vectors, top_k, lexical=lexical
-    )
-    grounder = Grounder(document)
-    usage: dict[str, float] = {}
-    prompt_version: str | None = None
-    notes: list[str] = []
-    if isinstance(reviewer, BatchReviewer):  # a remote reviewer: requirements judged concurrently
-        batch = reviewer.review_many(document, checklist.requirements, ranked, clauses, on_progress)
-        pairs, usage, prompt_version, notes = batch.results, batch.usage, batch.prompt_version, batch.notes
-    else:
-        pairs = [
-            reviewer.review(document, requirement, retrieved, clauses)
-            for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
-        ]
-    findings = [mark_ocr(document, ground_finding(grounder, finding, quotes)) for finding, quotes in pairs]
-    notes = [*load_notes(document.info), *notes]
-    if _incorporates_by_reference(document.text):
-        notes.append(
-            "incorporates an earlier agreement by reference; that agreement was not supplied and "
-            "was not reviewed"
+    with stage("retrieve"):
+        queries = requirement_queries(checklist)
+        lexical = LexicalIndex([c.context_text() for c in clauses])
+        query_vectors = _query_vectors(tuple(queries), embedding)
+        ranked = rank_in_memory(
+            queries, query_vectors, clauses, clause_vectors, top_k, lexical=lexical, labels=checklist.ids
         )
-    return DocumentReview(
-        document=document.info,
-        checklist=checklist.id,
-        checklist_version=checklist.version,
-        backend=reviewer.name,
-        prompt_version=prompt_version,
-        findings=findings,
-        risk_score=risk_score(findings),
-        notes=notes,
-        ungrounded_quotes=sum(f.ungrounded_quotes for f in findings),
-        usage=usage,
-        facts=extract_facts(document),
-    )
+    with stage("review"):
+        batch = _judge(document, checklist, reviewer, ranked, clauses, on_progress)
+    with stage("ground"):
+        grounder = Grounder(document)
+        findings = [mark_ocr(document, ground_finding(grounder, f, quotes)) for f, quotes in batch.results]
+    for f in findings:
+        log.info("decide %s: %s (%s); %s", f.requirement_id, f.status.value, f.severity.value, f.rationale)
+    with stage("facts"):
+        facts = extract_facts(document)
+    with stage("score"):
+        notes = [*load_notes(document.info), *batch.notes]
+        if _incorporates_by_reference(document.text):
+            notes.append(
+                "incorporates an earlier agreement by reference; that agreement was not supplied and "
+                "was not reviewed"
+            )
+        return DocumentReview(
+            document=document.info,
+            checklist=checklist.id,
+            checklist_version=checklist.version,
+            backend=reviewer.name,
+            prompt_version=batch.prompt_version,
+            findings=findings,
+            risk_score=risk_score(findings),
+            notes=notes,
+            ungrounded_quotes=sum(f.ungrounded_quotes for f in findings),
+            usage=batch.usage,
+            facts=facts,
+        )
+
+
+def _judge(
+    document: Document,
+    checklist: Checklist,
+    reviewer: Reviewer,
+    ranked: list[list[ScoredClause]],
+    clauses: list[Clause],
+    on_progress: ProgressCallback | None,
+) -> ReviewBatch:
+    """The reviewer's finding and raw quotes per requirement; a remote one judges them concurrently."""
+    if isinstance(reviewer, BatchReviewer):
+        return reviewer.review_many(document, checklist.requirements, ranked, clauses, on_progress)
+    pairs = [
+        reviewer.review(document, requirement, retrieved, clauses)
+        for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
+    ]
+    return ReviewBatch(results=pairs)
 
 
 def _incorporates_by_reference(text: str) -> bool:

@@ -7,27 +7,15 @@ or after a short line that ends a sentence (how PDF extraction shows a paragraph
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .models import Clause, Document
+from .vocabulary import MARKERS, marker_of, sentence_spans
 
-MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("article", re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d+)\b[.:]?")),
-    ("section", re.compile(r"^(?:SECTION|Section|Sec\.|§)\s*\d+(?:\.\d+)*[.:]?")),
-    ("decimal3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?(?=\s)")),
-    ("decimal2", re.compile(r"^\d{1,2}\.\d{1,2}\.?(?=\s)")),
-    ("decimal1", re.compile(r"^\d{1,2}[.)](?=\s)")),
-    ("roman", re.compile(r"^(?:[IVX]{1,5})\.(?=\s)")),
-    ("upper", re.compile(r"^[A-Z][.)](?=\s)")),
-    ("paren_roman", re.compile(r"^\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)(?=\s)")),
-    ("paren_lower", re.compile(r"^\([a-z]\)(?=\s)")),
-    ("paren_num", re.compile(r"^\(\d{1,2}\)(?=\s)")),
-    ("lower", re.compile(r"^[a-z][.)](?=\s)")),
-]
+__all__ = ["MARKERS", "marker_of", "segment"]  # the numbering styles live in vocabulary
+
 MAX_CLAUSE_CHARS = 1400
 WINDOW_CHARS = 800
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(])")
 
 
 @dataclass
@@ -44,14 +32,6 @@ class _Block:
     text: str
     heading: bool = False
     marker: str | None = None
-
-
-def marker_of(text: str) -> str | None:
-    """Name of the numbering style a line starts with, if any."""
-    for name, pattern in MARKERS:
-        if pattern.match(text):
-            return name
-    return None
 
 
 def segment(document: Document) -> list[Clause]:
@@ -208,7 +188,7 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split an over-long block at sentence ends into windows of about WINDOW_CHARS."""
     if end - start <= MAX_CLAUSE_CHARS:
         return [(start, end)]
-    cuts = [start] + [start + m.start() for m in _SENTENCE_END.finditer(text[start:end])]
+    cuts = [start] + [start + e for _, e in sentence_spans(text[start:end])[:-1]]
     windows: list[tuple[int, int]] = []
     win_start = start
     for cut in cuts[1:]:

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from .lexicon import corpus_lexicon
 from .models import Clause, DocumentInfo
-from .retrieve import LexicalIndex, embed_queries, fuse
+from .retrieve import embed_queries, fuse
 from .store import ClauseStore
 
 
@@ -37,15 +38,21 @@ class DistrictHits(BaseModel):
 
 
 def corpus_hits(store: ClauseStore, query: str, vector: np.ndarray, k: int) -> list[tuple[Clause, float]]:
-    """Top-k clauses of the whole store: Chroma's dense ranking fused with BM25 (RRF)."""
+    """Top-k clauses of the whole store: Chroma's dense ranking fused with BM25 (RRF).
+
+    The BM25 index is the store's saved one (`lexicon`); only the fused winners are read back.
+    """
     depth = max(4 * k, 20)
     dense = store.dense_query(vector, depth)[0]
-    clauses = store.all_clauses()
-    position = {c.clause_id: i for i, c in enumerate(clauses)}
-    lexical = LexicalIndex([c.context_text() for c in clauses]).rank(query, depth)
-    dense_ranking = [position[c.clause_id] for c, _ in dense if c.clause_id in position]
-    fused = fuse([dense_ranking, [i for i, _ in lexical]])[:k]
-    return [(clauses[i], score) for i, score in fused]
+    lexicon = corpus_lexicon(store)
+    position = lexicon.position
+    lexical = lexicon.index.rank(query, depth)
+    dense_clauses = {position[c.clause_id]: c for c, _ in dense if c.clause_id in position}
+    fused = fuse([list(dense_clauses), [i for i, _ in lexical]])[:k]
+    wanted = [lexicon.clause_ids[i] for i, _ in fused if i not in dense_clauses]
+    read = {c.clause_id: c for c in store.clauses_by_id(wanted)}
+    found = {i: dense_clauses.get(i) or read.get(lexicon.clause_ids[i]) for i, _ in fused}
+    return [(clause, score) for i, score in fused if (clause := found[i]) is not None]
 
 
 def district_of(info: DocumentInfo | None, doc_id: str) -> str:
@@ -83,5 +90,4 @@ def group_by_district(hits: list[tuple[Clause, float]], infos: dict[str, Documen
 def similar(store: ClauseStore, query: str, k: int, embedding: str = "wordllama") -> list[DistrictHits]:
     """The `k` clauses closest to `query` across the corpus, grouped by district."""
     hits = corpus_hits(store, query, embed_queries([query], embedding), k)
-    infos = {d.info.doc_id: d.info for d in store.list_documents()}
-    return group_by_district(hits, infos)
+    return group_by_district(hits, store.infos({c.doc_id for c, _ in hits}))

@@ -21,7 +21,7 @@ import numpy as np
 
 from .config import Settings
 from .errors import StoreError
-from .models import Clause, Document
+from .models import Clause, Document, DocumentInfo
 from .store_records import (
     StoredDocument,
     centroid,
@@ -42,6 +42,8 @@ ADD_CALL_ROWS = 512
 # Rows per get: Chroma's SQLite binds one variable per id, and SQLite caps them (~32k), so no call
 # may ask for every record at once.
 PAGE_ROWS = 5000
+# Documents whose clauses one filtered read asks for (each is one SQL variable of the `$in`).
+DOCS_PER_READ = 200
 
 
 def make_client(settings: Settings) -> Any:
@@ -120,7 +122,11 @@ class ClauseStore:
     # --- writing -----------------------------------------------------------------------
 
     def document_ids(self) -> set[str]:
-        return set(_paged(self.documents, include=[])["ids"])
+        return set(self.document_order())
+
+    def document_order(self) -> list[str]:
+        """Committed doc_ids in the order the store lists them, the order their clauses went in."""
+        return list(_paged(self.documents, include=[])["ids"])
 
     def add(self, document: Document, clauses: list[Clause], vectors: np.ndarray) -> None:
         """Replace any partial copy of the document, add its clauses, then its record."""
@@ -189,6 +195,17 @@ class ClauseStore:
         out = [stored_from(meta) for meta in _paged(self.documents, include=["metadatas"])["metadatas"]]
         return sorted(out, key=lambda d: d.info.path)
 
+    def infos(self, doc_ids: Iterable[str]) -> dict[str, DocumentInfo]:
+        """The stored records of these documents only (a query's hits), by doc_id."""
+        ids = sorted(set(doc_ids))
+        out: dict[str, DocumentInfo] = {}
+        for lo in range(0, len(ids), PAGE_ROWS):
+            got = self.documents.get(ids=ids[lo : lo + PAGE_ROWS], include=["metadatas"])
+            out.update(
+                (i, stored_from(meta).info) for i, meta in zip(got["ids"], got["metadatas"], strict=True)
+            )
+        return out
+
     def get_document(self, doc_id: str) -> Document | None:
         got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
@@ -235,6 +252,20 @@ class ClauseStore:
             for cid in clause_ids
             if cid in metas and metas[cid]["doc_id"] in texts
         ]
+
+    def clauses_of(self, doc_ids: list[str]) -> dict[str, list[Clause]]:
+        """Committed documents' clauses in reading order, by doc_id, a few hundred documents a read."""
+        out: dict[str, list[Clause]] = {doc_id: [] for doc_id in doc_ids}
+        for lo in range(0, len(doc_ids), DOCS_PER_READ):
+            part = doc_ids[lo : lo + DOCS_PER_READ]
+            texts = self._texts(part)
+            got = _paged(self.clauses, where={"doc_id": {"$in": part}}, include=["metadatas"])
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                if meta["doc_id"] in texts:
+                    out[str(meta["doc_id"])].append(clause_from(cid, meta, texts))
+        for clauses in out.values():
+            clauses.sort(key=lambda c: c.index)
+        return out
 
     def all_clauses(self, doc_ids: Iterable[str] | None = None) -> list[Clause]:
         """Every committed clause, read page by page (to build a corpus-wide lexical index)."""

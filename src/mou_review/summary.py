@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .facts import FACT_COLUMNS, FACT_NAMES, review_due
+from .facts import review_due
 from .models import DocumentReview, FactValue, Severity
 
 
@@ -94,35 +91,3 @@ def summarize(
     ]
     pairs.sort(key=lambda p: (-p[0].risk_score, -p[0].critical, -p[0].major, p[0].file))
     return [row for row, _ in pairs], [review for _, review in pairs]
-
-
-CSV_FIELDS = [f for f in TriageRow.model_fields if f != "facts"]
-CSV_FIELDS[CSV_FIELDS.index("review_due") : CSV_FIELDS.index("review_due")] = list(FACT_COLUMNS)
-
-
-def rows_csv(rows: list[TriageRow]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        record: dict[str, Any] = row.model_dump(exclude={"facts"})
-        record["parties"] = "; ".join(row.parties)
-        record["deficient"] = " ".join(row.deficient)
-        record["ocr"] = int(row.ocr)
-        record["warnings"] = "; ".join(row.warnings)
-        record["contrary"] = " ".join(row.contrary)
-        record.update(
-            {col: csv_value(row.facts.get(name)) for col, name in zip(FACT_COLUMNS, FACT_NAMES, strict=True)}
-        )
-        record["overdue"] = csv_value(row.overdue)
-        writer.writerow(record)
-    return buf.getvalue()
-
-
-def csv_value(value: FactValue | None) -> str | int | float:
-    """A fact as a CSV cell: empty when not stated, true/false for booleans."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import report_html, summary
+from . import summary
 from .checklist import load_checklist
 from .config import DEFAULT_CHECKLIST, LimitsSettings
 from .discovery import Discovery, walk
@@ -34,15 +34,16 @@ from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
 from .pipeline import review_prepared
+from .procs import exit_with_parent
+from .render import html, tables
 from .review import warm
-from .reviewers import Reviewer, make_reviewer
+from .reviewers import LOCAL_BACKENDS, Reviewer, make_reviewer
 from .store import ClauseStore
 from .summary import Failure
 from .versions import rules_key
 
 REVIEWS_DIR = "reviews"
 PAGES_DIR = "docs"
-PROCESS_BACKENDS = ("offline", "keyword")  # CPU-bound; the llm backend bounds its own concurrency
 FLUSH_CLAUSES = 2000
 
 
@@ -222,6 +223,7 @@ def _reviewer(backend: str) -> Reviewer:
 
 def _warm(options: TriageOptions) -> None:
     """Worker start-up: the embedder, checklist, query vectors and reviewer, once per process."""
+    exit_with_parent()
     checklist = load_checklist(options.checklist)
     warm(checklist, options.embedding)
     _reviewer(options.backend)
@@ -259,7 +261,7 @@ def _review(prepared: Prepared, options: TriageOptions, reviewer: Reviewer | Non
 def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
     """Outcomes as they finish: worker processes for offline backends, in-process otherwise."""
     workers = LimitsSettings(workers=options.workers).workers_for(len(jobs))
-    if workers <= 1 or options.backend not in PROCESS_BACKENDS:
+    if workers <= 1 or options.backend not in LOCAL_BACKENDS:
         for job in jobs:
             yield work(job, options, reviewer)
         return
@@ -316,7 +318,7 @@ class ResultSink:
         started = time.perf_counter()
         write_atomic(
             page_path(self.out, outcome.job.doc_id),
-            report_html.document_page(review, document.text, document.page_starts),
+            html.document_page(review, document.text, document.page_starts),
         )
         if outcome.review is not None:  # the review file last: it marks the document finished
             write_atomic(review_path(self.out, outcome.job.doc_id), review.model_dump_json(indent=1))
@@ -403,9 +405,9 @@ def run_triage(
 def write_summary(out: Path, result: TriageResult, title: str = "MOU triage") -> list[Path]:
     """triage.csv, triage.json, index.html and failed.json (only when something failed)."""
     written = {
-        out / "triage.csv": summary.rows_csv(result.rows),
+        out / "triage.csv": tables.triage_csv(result.rows),
         out / "triage.json": json.dumps([r.model_dump() for r in result.rows], indent=1),
-        out / "index.html": report_html.index_page(result.rows, result.failed, title=title),
+        out / "index.html": html.index_page(result.rows, result.failed, title=title),
     }
     failed_path = out / "failed.json"
     if result.failed:

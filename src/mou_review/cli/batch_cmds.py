@@ -12,15 +12,15 @@ import typer
 from rich.table import Table
 
 from ..checklist import load_checklist
-from ..compare import build_matrix, heatmap_svg, long_csv, prevalence, wide_csv
+from ..compare import build_matrix, prevalence
 from ..config import Settings
 from ..errors import MouReviewError
-from ..report_html import compare_page
-from ..reviewers import make_reviewer
+from ..render.html import compare_page, heatmap_svg
+from ..render.tables import long_csv, prevalence_table, similar_table, wide_csv, worst_table
+from ..reviewers import LOCAL_BACKENDS, make_reviewer
 from ..similar import similar
 from ..store import open_store
 from ..triage import (
-    PROCESS_BACKENDS,
     Outcome,
     TriageOptions,
     TriageResult,
@@ -48,6 +48,7 @@ from .common import (
     progress_bar,
     resolve_backend,
     stdout,
+    store_settings,
     with_revisions,
     write_output,
     write_table,
@@ -99,7 +100,7 @@ def run_batch(
     )
     store = open_store(settings) if index else None
     reviewer = None
-    if options.backend not in PROCESS_BACKENDS:  # llm: built with the settings, runs in this process
+    if options.backend not in LOCAL_BACKENDS:  # llm: built with the settings, runs in this process
         reviewer = make_reviewer(options.backend, settings, load_checklist(settings.checklist))
     with progress_bar() as bar:
         task = bar.add_task("reviewing", total=None, failed=0)
@@ -175,15 +176,7 @@ def triage_cmd(
     """Review every MOU, worst first: triage.csv/json and an HTML report; resumable (--force redoes)."""
     settings = _settings(backend, checklist, workers, store, chroma_host, chroma_port, revisions)
     result = run_batch(paths, out, settings, force=force, index=not no_index, title="MOU triage", as_of=as_of)
-    table = Table("#", "file", "risk", "critical", "major", "minor", title="worst MOUs")
-    for rank, row in enumerate(result.rows[:10], 1):
-        table.add_row(
-            str(rank), row.file, str(row.risk_score), str(row.critical), str(row.major), str(row.minor)
-        )
-    stdout.print(table)
-    console.print(f"open {out / 'index.html'}", highlight=False)
-    if result.failed:
-        raise typer.Exit(2)
+    _finish(worst_table(result.rows), out / "index.html", result)
 
 
 @guarded
@@ -222,26 +215,13 @@ def compare_cmd(
     }
     for name, text in files.items():
         write_atomic(out / name, text)
-    table = Table(
-        "requirement",
-        "severity",
-        "applies to",
-        "addressed",
-        "deficient",
-        "contrary",
-        title=f"{len(matrix.rows)} MOU(s)",
-    )
-    for p in prevalence(matrix):
-        table.add_row(
-            p.requirement_id,
-            p.severity.value,
-            str(p.applicable),
-            f"{p.addressed_share:.0%}",
-            f"{p.deficient_share:.0%}",
-            f"{p.contrary_share:.0%}",
-        )
+    _finish(prevalence_table(prevalence(matrix), len(matrix.rows)), out / "compare.html", result)
+
+
+def _finish(table: Table, page: Path, result: TriageResult) -> None:
+    """A batch's summary table, the page to open, and exit 2 when any file failed."""
     stdout.print(table)
-    console.print(f"open {out / 'compare.html'}", highlight=False)
+    console.print(f"open {page}", highlight=False)
     if result.failed:
         raise typer.Exit(2)
 
@@ -257,16 +237,11 @@ def similar_cmd(
     chroma_port: PortOpt = None,
 ) -> None:
     """The clauses closest to a phrase across every stored MOU, grouped by district."""
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    settings = store_settings(store, chroma_host, chroma_port)
     clause_store = open_store(settings, create=False)
     require_documents(clause_store)
     groups = similar(clause_store, query, k, settings.retrieval.embedding)
     if fmt == TableFormat.json:
         write_output(json.dumps([g.model_dump() for g in groups], indent=2), output)
         return
-    table = Table("district", "#", "file", "page", "clause", show_lines=True)
-    for group in groups:
-        for i, hit in enumerate(group.hits):
-            name = f"{group.district} ({group.state})" if group.state else group.district
-            table.add_row(name if i == 0 else "", str(hit.rank), hit.file, str(hit.page), hit.text)
-    write_table(table, output)
+    write_table(similar_table(groups), output)

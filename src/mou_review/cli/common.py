@@ -19,6 +19,7 @@ from typer.core import TyperCommand
 
 from ..config import Settings
 from ..errors import ConfigError, MouReviewError
+from ..reviewers import REVIEWERS
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -27,13 +28,10 @@ console = Console(stderr=True, soft_wrap=True)  # a message stays one line, howe
 stdout = Console(soft_wrap=True)
 
 
-class Backend(StrEnum):
-    """`--backend` values: `auto` plus every name in the reviewer registry."""
-
-    auto = "auto"
-    offline = "offline"
-    llm = "llm"
-    keyword = "keyword"
+if TYPE_CHECKING:
+    Backend = StrEnum
+else:  # `--backend` values: `auto` plus every name in the reviewer registry
+    Backend = StrEnum("Backend", {name: name for name in ("auto", *REVIEWERS)})
 
 
 class TableFormat(StrEnum):
@@ -161,6 +159,11 @@ def make_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             _settings_error(exc), hint="see `src/mou_review/config.py` for every setting"
         ) from None
+
+
+def store_settings(store: Path | None, host: str | None, port: int | None, **overrides: Any) -> Settings:
+    """`make_settings` with the --store, --chroma-host and --chroma-port every store command takes."""
+    return make_settings(store_dir=store, chroma_host=host, chroma_port=port, **overrides)
 
 
 def _plain(value: Any) -> Any:

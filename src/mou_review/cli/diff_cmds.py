@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from ..checklist import resolve_checklist
-from ..diff import diff_reviews, render_markdown
+from ..diff import diff_reviews
 from ..pipeline import prepare_file, review_prepared
+from ..render.diff import markdown as diff_markdown
 from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
@@ -62,4 +63,4 @@ def diff_cmd(
     if fmt == DiffFormat.json:
         write_output(result.model_dump_json(indent=2), output)
     else:
-        write_output(render_markdown(result), output)
+        write_output(diff_markdown(result), output)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import ConfigError
+from ..render.logs import call_summary, calls_table
 from ..reviewers.llm_log import CallLog, CallRecord
 from .common import guarded, make_settings, stdout
 
@@ -49,52 +49,15 @@ def logs_cmd(
         return
     records = calls.calls(doc_id=doc, limit=limit)
     if fmt == "json":
-        stdout.print_json(json.dumps([_summary(r) for r in records]))
+        stdout.print_json(json.dumps([call_summary(r) for r in records]))
         return
-    table = Table("id", "created", "doc_id", "prompt", "model", "cached", "tokens in/out", "s", "result")
-    for r in records:
-        s = _summary(r)
-        table.add_row(
-            str(r.id),
-            r.created,
-            r.doc_id or "",
-            r.prompt_version,
-            r.model,
-            "yes" if r.cached else "",
-            f"{r.input_tokens}/{r.output_tokens}",
-            f"{r.seconds:.1f}",
-            str(s["result"]),
-        )
-    stdout.print(table)
-
-
-def _summary(r: CallRecord) -> dict[str, object]:
-    result = f"error: {r.error}" if r.error else _verdicts(r.parsed)
-    return {
-        "id": r.id,
-        "created": r.created,
-        "doc_id": r.doc_id,
-        "prompt_version": r.prompt_version,
-        "model": r.model,
-        "attempt": r.attempt,
-        "cached": r.cached,
-        "input_tokens": r.input_tokens,
-        "output_tokens": r.output_tokens,
-        "seconds": round(r.seconds, 2),
-        "result": result,
-    }
-
-
-def _verdicts(parsed: object) -> str:
-    if isinstance(parsed, dict) and isinstance(parsed.get("verdicts"), list):
-        return ", ".join(f"{v.get('requirement_id')}={v.get('status')}" for v in parsed["verdicts"])
-    return "answered"
+    stdout.print(calls_table(records))
 
 
 def _show(r: CallRecord, fmt: str) -> None:
     if fmt == "json":
         stdout.print_json(
-            json.dumps({**_summary(r), "messages": r.messages, "raw": r.raw, "parsed": r.parsed})
+            json.dumps({**call_summary(r), "messages": r.messages, "raw": r.raw, "parsed": r.parsed})
         )
         return
     stdout.print(

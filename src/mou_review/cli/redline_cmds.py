@@ -12,8 +12,8 @@ from ..errors import ConfigError
 from ..metadata import read_manifest
 from ..redline import RedlinePlan, make_adapter, plan_redline
 from ..redline.docx_out import redlined_docx
-from ..redline.md_out import render_markdown
 from ..redline.verify import VerifyReport, verify_redline
+from ..render.redline import markdown as redline_markdown
 from ..reviewers import make_reviewer
 from .common import (
     BackendOpt,
@@ -24,8 +24,8 @@ from .common import (
     StoreOpt,
     console,
     guarded,
-    make_settings,
     resolve_backend,
+    store_settings,
     write_output,
 )
 from .review_cmds import reviewed
@@ -79,9 +79,7 @@ def redline_cmd(
     review pane; a renderer without a comment margin shows only the tracked changes.
     """
     target = _target(file, output, fmt)
-    settings = make_settings(
-        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
-    )
+    settings = store_settings(store, chroma_host, chroma_port, workers=1, checklist=checklist)
     resolved = resolve_backend(backend, settings)
     prepared, review, cl = reviewed(file, settings, resolved)
     adapter = make_adapter(resolved, settings, cl)
@@ -101,7 +99,7 @@ def redline_cmd(
     parties = f"{plan.parties.agency} and {plan.parties.district}"
     redlined, unplaced = redlined_docx(plan.edits, document, file, author=author)
     if fmt == RedlineFormat.md or target is None:
-        write_output(render_markdown(plan.edits, document, parties=parties, backend=plan.backend), target)
+        write_output(redline_markdown(plan.edits, document, parties=parties, backend=plan.backend), target)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         redlined.save(str(target))

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..checklist import Checklist, load_checklist, resolve_checklist
 from ..config import Settings
 from ..errors import ConfigError, DocumentError
 from ..models import SEVERITY_RANK, DocumentReview, Severity
 from ..pipeline import prepare_file, review_prepared
+from ..render import review as render_review
 from ..reviewers import BatchReviewer, make_reviewer
 from .common import (
     Backend,
@@ -35,6 +35,7 @@ from .common import (
     print_read_report,
     progress_bar,
     resolve_backend,
+    store_settings,
     with_revisions,
     write_output,
     write_table,
@@ -65,14 +66,7 @@ def checklist_cmd(
     if fmt == TableFormat.json:
         write_output(cl.model_dump_json(indent=2), output)
         return
-    cited = any(r.statute for r in cl.requirements)
-    table = Table(
-        "id", "severity", "present when", *(["statute"] if cited else []), title=f"{cl.title} (v{cl.version})"
-    )
-    for r in cl.requirements:
-        severity = r.severity.value + (" (conditional)" if r.conditional else "")
-        table.add_row(r.id, severity, r.present, *([r.statute or ""] if cited else []))
-    write_table(table, output)
+    write_table(render_review.checklist_table(cl), output)
 
 
 @guarded
@@ -94,9 +88,7 @@ def review_cmd(
     revisions: RevisionsOpt = None,
 ) -> None:
     """Review one MOU: a finding per requirement with located quotes (in memory; no store needed)."""
-    settings = make_settings(
-        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=1, checklist=checklist
-    )
+    settings = store_settings(store, chroma_host, chroma_port, workers=1, checklist=checklist)
     settings = with_revisions(settings, revisions)
     prepared, result, _ = reviewed(file, settings, resolve_backend(backend, settings))
     assert prepared.document is not None  # reviewed() raised otherwise
@@ -106,9 +98,9 @@ def review_cmd(
     if fmt == ReportFormat.json:
         write_output(result.model_dump_json(indent=2), output)
     elif fmt == ReportFormat.md:
-        write_output(render_markdown(result), output)
+        write_output(render_review.markdown(result), output)
     else:
-        write_table(_table(result), output)
+        write_table(render_review.table(result), output)
     if fail_on:
         threshold = SEVERITY_RANK[Severity(fail_on.value)]
         if any(f.deficient and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
@@ -180,49 +172,6 @@ def _say_usage(result: DocumentReview) -> None:
     )
 
 
-def _table(review: DocumentReview) -> Table:
-    table = Table(
-        "requirement",
-        "status",
-        "severity",
-        "best quote (page)",
-        title=f"{Path(review.document.path).name}: risk {review.risk_score}/100 ({review.backend})",
-    )
-    colour = {"present": "green", "weak": "yellow", "missing": "red", "not_applicable": "dim"}
-    for f in review.findings:
-        quote = f"{f.evidence[0].quote[:120]} (p.{f.evidence[0].page})" if f.evidence else ""
-        table.add_row(
-            f.requirement_id, f"[{colour[f.status.value]}]{f.status.value}[/]", f.severity.value, quote
-        )
-    return table
-
-
-def render_markdown(review: DocumentReview) -> str:
-    """A readable report with quotes, pages and rationale."""
-    info = review.document
-    lines = [
-        f"# Review of {Path(info.path).name}",
-        "",
-        f"- parties: {', '.join(info.parties) or 'not stated'}",
-        f"- risk score: {review.risk_score}/100",
-        f"- checklist: {review.checklist} v{review.checklist_version}; backend: {review.backend}",
-        "",
-    ]
-    lines += [f"> note: {n}" for n in review.notes]
-    for f in review.findings:
-        contrary = ", contrary language" if f.contrary else ""
-        lines += [
-            "",
-            f"## {f.requirement_id}: {f.status.value} ({f.severity.value}{contrary})",
-            "",
-            f.rationale,
-        ]
-        if f.issues:
-            lines.append(f"Issues: {', '.join(f.issues)}")
-        lines += [f'> "{e.quote}" (page {e.page}, chars {e.start}-{e.end})' for e in f.evidence]
-    return "\n".join(lines) + "\n"
-
-
 @guarded
 def eval_cmd(
     gold_dir: Annotated[
@@ -253,8 +202,8 @@ def eval_cmd(
     """Score a reviewer backend against gold annotations (deficient = weak or missing), or against a
     clause set (each clause reviewed as a one-clause document)."""
     from ..clause_eval import clause_file
-    from ..eval_report import render_clause_markdown, save_reports
-    from ..eval_report import render_markdown as render_eval_markdown
+    from ..eval_report import save_reports
+    from ..render import evaluation
 
     settings = make_settings(checklist=checklist)
     cl = load_checklist(settings.checklist)
@@ -269,14 +218,14 @@ def eval_cmd(
         write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
         return
     if fmt == ReportFormat.md:
-        markdown = render_clause_markdown(reports) if clauses else render_eval_markdown(reports)  # type: ignore[arg-type]
+        markdown = evaluation.clause_markdown(reports) if clauses else evaluation.markdown(reports)  # type: ignore[arg-type]
         write_output(markdown, output)
         return
     if clauses:
-        write_table(_clause_table(reports, cl), output)  # type: ignore[arg-type]
+        write_table(evaluation.clause_table(reports, cl), output)  # type: ignore[arg-type]
         console.print(f"{reports[0].clauses} clause(s), split {split or 'all'}")  # type: ignore[union-attr]
         return
-    write_table(_gold_table(reports, cl), output)  # type: ignore[arg-type]
+    write_table(evaluation.gold_table(reports, cl), output)  # type: ignore[arg-type]
     console.print(f"{reports[0].documents} document(s), split {split or 'all'}")  # type: ignore[union-attr]
 
 
@@ -314,49 +263,6 @@ def _run_evals(
                     run_eval(gold_dir, cl, name, settings, split, on_start=started, on_document=reviewed)
                 )
     return reports
-
-
-def _gold_table(reports: list[EvalReport], cl: Checklist) -> Table:
-    from ..eval_report import SUMMARY_METRICS, usage_rows
-
-    table = Table("requirement", *[f"{r.backend} F1 (P/R)" for r in reports], "support")
-    for rid in cl.ids:
-        cells = [
-            f"{r.per_requirement[rid].f1:.2f} ({r.per_requirement[rid].precision:.2f}/"
-            f"{r.per_requirement[rid].recall:.2f})"
-            for r in reports
-        ]
-        table.add_row(rid, *cells, str(reports[0].per_requirement[rid].support))
-    for metric in SUMMARY_METRICS:
-        table.add_row(f"[bold]{metric}[/bold]", *[str(getattr(r, metric)) for r in reports], "")
-    for name, fact in reports[0].facts.items():
-        table.add_row(
-            f"fact {name} (exact match)",
-            *[f"{r.facts[name].accuracy:.3f}" for r in reports],
-            str(fact.support),
-        )
-    for label, cells in usage_rows(reports):
-        table.add_row(f"[bold]LLM {label}[/bold]", *cells, "")
-    return table
-
-
-def _clause_table(reports: list[ClauseEvalReport], cl: Checklist) -> Table:
-    """Per requirement: recognised and spurious per backend; the summary rows give every metric."""
-    from ..eval_report import CLAUSE_METRICS, clause_cell
-
-    columns = [f"{r.backend} {h}" for r in reports for h in ("recognised", "spurious")]
-    table = Table("requirement", *columns, title=f"clause set {reports[0].set_name}")
-    for rid in cl.ids:
-        cells = [
-            clause_cell(r.per_requirement[rid], m)
-            for r in reports
-            for m in ("recognised", "spurious_per_clause")
-        ]
-        table.add_row(rid, *cells)
-    for metric, label in CLAUSE_METRICS:
-        cells = [clause_cell(r.overall, metric) if i == 0 else "" for r in reports for i in range(2)]
-        table.add_row(f"[bold]{label}[/bold]", *cells)
-    return table
 
 
 def _compared(compare: str) -> list[str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import MouReviewError
 from ..ingest import ingest
+from ..render.tables import documents_table, search_table
 from ..retrieve import embed_queries, rank_in_memory
 from ..similar import corpus_hits
 from ..store import ClauseStore, open_store
@@ -26,9 +26,9 @@ from .common import (
     WorkersOpt,
     console,
     guarded,
-    make_settings,
     print_read_report,
     progress_bar,
+    store_settings,
     with_revisions,
     write_output,
     write_table,
@@ -54,9 +54,7 @@ def ingest_cmd(
     revisions: RevisionsOpt = None,
 ) -> None:
     """Load every MOU (PDF, DOCX, text, scans, old Word formats) into the store; stored files are skipped."""
-    settings = make_settings(
-        store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, workers=workers
-    )
+    settings = store_settings(store, chroma_host, chroma_port, workers=workers)
     settings = with_revisions(settings, revisions)
     clause_store = open_store(settings)
     with progress_bar() as bar:
@@ -106,7 +104,7 @@ def search_cmd(
     chroma_port: PortOpt = None,
 ) -> None:
     """Rank clauses by meaning and keywords (dense + BM25, fused), with page and offsets."""
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    settings = store_settings(store, chroma_host, chroma_port)
     clause_store = open_store(settings, create=False)
     require_documents(clause_store)
     vector = embed_queries([query], settings.retrieval.embedding)
@@ -118,7 +116,7 @@ def search_cmd(
         hits = [(s.clause, s.score) for s in rank_in_memory([query], vector, clauses, vectors, k)[0]]
     else:
         hits = corpus_hits(clause_store, query, vector, k)
-    paths = {d.info.doc_id: d.info.path for d in clause_store.list_documents()}
+    paths = {doc_id: info.path for doc_id, info in clause_store.infos({c.doc_id for c, _ in hits}).items()}
     rows = [
         {
             "rank": i + 1,
@@ -136,16 +134,7 @@ def search_cmd(
     if fmt == TableFormat.json:
         write_output(json.dumps(rows, indent=2), output)
         return
-    table = Table("#", "document", "page", "offsets", "clause", show_lines=True)
-    for r in rows:
-        table.add_row(
-            str(r["rank"]),
-            Path(str(r["path"])).name,
-            str(r["page"]),
-            f"{r['start']}-{r['end']}",
-            (f"[dim]{r['heading']}[/dim]\n" if r["heading"] else "") + str(r["text"]),
-        )
-    write_table(table, output)
+    write_table(search_table(rows), output)
 
 
 @guarded
@@ -157,24 +146,14 @@ def documents_cmd(
     chroma_port: PortOpt = None,
 ) -> None:
     """What is in the store: doc_id, title, parties, pages, clauses."""
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    settings = store_settings(store, chroma_host, chroma_port)
     docs = open_store(settings, create=False).list_documents()
     if fmt == TableFormat.json:
         write_output(
             json.dumps([{**d.info.model_dump(), "clauses": d.clauses} for d in docs], indent=2), output
         )
         return
-    table = Table("doc_id", "file", "title", "parties", "pages", "clauses")
-    for d in docs:
-        table.add_row(
-            d.info.doc_id,
-            Path(d.info.path).name,
-            d.info.title or "",
-            "; ".join(d.info.parties),
-            str(d.info.pages),
-            str(d.clauses),
-        )
-    write_table(table, output)
+    write_table(documents_table(docs), output)
     console.print(f"{len(docs)} document(s) in the store at {settings.store.where()}", highlight=False)
 
 
@@ -197,7 +176,7 @@ def remove_cmd(
     chroma_port: PortOpt = None,
 ) -> None:
     """Delete one document and its clauses from the store."""
-    settings = make_settings(store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port)
+    settings = store_settings(store, chroma_host, chroma_port)
     clause_store = open_store(settings, create=False)
     document = clause_store.find_document(doc)
     if document is None or not clause_store.remove(document.info.doc_id):

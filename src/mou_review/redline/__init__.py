@@ -1,7 +1,7 @@
 """Redline suggestions: model clauses for deficient requirements, as tracked changes or Markdown.
 
 library (clause language, filled with the parties) -> adapt (offline: as written; llm: fitted to
-the agreement) -> plan (where each edit goes, pure) -> docx_out / md_out (rendering).
+the agreement) -> plan (where each edit goes, pure) -> docx_out (tracked changes) or render.redline (Markdown).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def related_clauses(
 ) -> dict[str, list[Clause]]:
     """The clauses retrieval ranks highest for each requirement (dense and BM25 fused), best first."""
     queries = requirement_queries(checklist)
-    ranked = rank_in_memory(queries, embed_queries(queries, embedding), clauses, vectors, k)
+    query_vectors = embed_queries(queries, embedding)
+    ranked = rank_in_memory(queries, query_vectors, clauses, vectors, k, labels=checklist.ids)
     return {
         r.id: [hit.clause for hit in hits] for r, hits in zip(checklist.requirements, ranked, strict=True)
     }

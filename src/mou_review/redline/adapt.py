@@ -51,9 +51,11 @@ class LlmClauseAdapter:
 
 def make_adapter(backend: str, settings: Settings, checklist: Checklist) -> ClauseAdapter:
     """The adapter for a resolved backend name."""
-    if backend in ("offline", "keyword"):
+    from ..reviewers import LOCAL_BACKENDS, REVIEWERS
+
+    if backend in LOCAL_BACKENDS:
         return LibraryClauseAdapter()
-    if backend == "llm":
+    if backend in REVIEWERS:  # a model backend: the llm adapter
         from ..reviewers.llm import adapt_clause  # imported here: LangChain only when asked for
 
         return LlmClauseAdapter(settings, checklist, adapt_clause)

@@ -12,9 +12,7 @@ import re
 from functools import lru_cache
 
 from ..checklist import Requirement
-from ..quotes import sentence_spans
-
-_NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
+from ..vocabulary import negated, sentence_spans
 
 
 @lru_cache(maxsize=64)
@@ -22,16 +20,11 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.I) for p in patterns)
 
 
-def negated(sentence: str, match: re.Match[str]) -> bool:
-    """A "not", "never", "no" ... shortly before the match, in its sentence."""
-    return bool(_NEGATION.search(sentence, max(0, match.start() - 80), match.start()))
-
-
 def affirmed_any(patterns: tuple[str, ...], sentence: str) -> re.Match[str] | None:
     """The first match of any pattern in `sentence` that is not negated before it."""
     for pattern in _compiled(patterns):
         for match in pattern.finditer(sentence):
-            if not negated(sentence, match):
+            if not negated(sentence, match.start()):
                 return match
     return None
 

@@ -20,6 +20,7 @@ from ..config import DEFAULT_CHECKLIST
 from ..errors import ConfigError
 from ..models import Document, DocumentInfo
 from ..prompt_templates import prompts_dir
+from ..vocabulary import AGENCY_WORDS, DISTRICT_WORDS
 
 KNOWN_PLACEHOLDERS = frozenset(
     {
@@ -109,8 +110,6 @@ _SENTENCE_THE = re.compile(r"(^|(?<!e\.g)(?<!i\.e)[.!?]\s+|\n)the\b", re.MULTILI
 
 # --- who the parties are -------------------------------------------------------------------------
 
-_AGENCY_WORDS = re.compile(r"police|sheriff|public safety|marshal|constable", re.I)
-_DISTRICT_WORDS = re.compile(r"school|board of education|academy|isd|district|corporation", re.I)
 _GENERIC = frozenset(
     [
         "the",
@@ -188,12 +187,12 @@ def parties_from(document: Document, manifest_row: dict[str, str] | None = None)
     row = manifest_row or {}
     agency_short, district_short = _defined_terms(text[:6000])
     agency = _checked_name(
-        [row.get("agency"), *[p for p in info.parties if _AGENCY_WORDS.search(p)]], text, _AGENCY_WORDS
+        [row.get("agency"), *[p for p in info.parties if AGENCY_WORDS.search(p)]], text, AGENCY_WORDS
     )
     district = _checked_name(
-        [info.district, row.get("district"), *[p for p in info.parties if not _AGENCY_WORDS.search(p)]],
+        [info.district, row.get("district"), *[p for p in info.parties if not AGENCY_WORDS.search(p)]],
         text,
-        _DISTRICT_WORDS,
+        DISTRICT_WORDS,
     )
     chief = _chief_title(agency or "", text)
     agency_short = (

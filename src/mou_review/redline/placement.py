@@ -17,12 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..models import Clause
-from ..segment import MARKERS, marker_of
+from ..vocabulary import MARKERS, marker_of, signature_block_start
 
-_SIGNATURE_BLOCK = re.compile(
-    r"in witness whereof|_{6,}|^\s*(?:signed|signatures?)\s*[:.]?\s*$|^\s*/s/|^\s*by:\s|^\s*attest\b",
-    re.IGNORECASE | re.MULTILINE,
-)
 _ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 _NUMBER = re.compile(r"[IVXLC]+\b|\d+|\b[A-Za-z]\b")
 
@@ -36,13 +32,13 @@ class Placement:
     under_heading: bool
 
 
-def body_clauses(clauses: list[Clause], text_length: int) -> list[Clause]:
-    """The clauses before the signature block (searched only in the last 40% of the text)."""
-    tail = int(text_length * 0.6)
-    for i, clause in enumerate(clauses):
-        if clause.end > tail and _SIGNATURE_BLOCK.search(clause.text):
-            return clauses[:i] or clauses[:1]
-    return clauses
+def body_clauses(clauses: list[Clause], text: str) -> list[Clause]:
+    """The clauses before the signature block (where `vocabulary` says it starts), at least one."""
+    start = signature_block_start(text)
+    if start is None:
+        return clauses
+    body = [c for c in clauses if c.end <= start]
+    return body or clauses[:1]
 
 
 def heading_section(clauses: list[Clause], patterns: list[str]) -> list[Clause]:

@@ -70,7 +70,7 @@ class _Context:
         self, review: DocumentReview, document: Document, clauses: list[Clause], checklist: Checklist
     ):
         self.review, self.document, self.clauses, self.checklist = review, document, clauses, checklist
-        self.body = placement.body_clauses(clauses, len(document.text))
+        self.body = placement.body_clauses(clauses, document.text)
         self.taken: list[tuple[int, int]] = []
         self.new_sections = 0
         self.added: dict[str, int] = {}  # items added at the end of a section, by its last clause

@@ -8,13 +8,8 @@ a run-on sentence; a list item ends where the next numbered item begins.
 
 from __future__ import annotations
 
-import re
-
 from ..models import Clause
-from ..quotes import sentence_spans
-from ..segment import MARKERS, marker_of
-
-_TERMINAL = re.compile(r"[.?!][\"'\u201d\u2019)]*$")
+from ..vocabulary import MARKERS, TERMINAL, marker_of, sentence_spans
 
 
 def clause_units(clause: Clause) -> list[tuple[int, int]]:
@@ -24,7 +19,7 @@ def clause_units(clause: Clause) -> list[tuple[int, int]]:
     for start, end in sentence_spans(text):
         if (
             merged
-            and not _TERMINAL.search(text[merged[-1][0] : merged[-1][1]])
+            and not TERMINAL.search(text[merged[-1][0] : merged[-1][1]])
             and not marker_of(text[start:])
         ):
             merged[-1][1] = end

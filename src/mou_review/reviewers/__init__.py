@@ -1,7 +1,8 @@
 """Reviewer backends: each turns (document, requirement, retrieved clauses) into a Finding.
 
 `REVIEWERS` is the registry: a backend is a name and a factory, imported only when chosen. Adding
-one is a module here and a line below (and its name in the CLI's `Backend` choices).
+one is a module here and a line below; the CLI's `--backend` choices and the settings' check are
+read from it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def _llm(settings: Settings, checklist: Checklist | None) -> Reviewer:
 
 
 REVIEWERS: dict[str, Factory] = {"offline": _offline, "llm": _llm, "keyword": _keyword}
+# Need no model or network: CPU-bound, so batches run them in worker processes (a remote backend
+# bounds its own concurrency), and the redline suggests the library clause as written.
+LOCAL_BACKENDS: tuple[str, ...] = ("offline", "keyword")
 
 
 def make_reviewer(
@@ -55,4 +59,4 @@ def make_reviewer(
     return factory(settings or Settings(), checklist)
 
 
-__all__ = ["REVIEWERS", "BatchReviewer", "ReviewBatch", "Reviewer", "make_reviewer"]
+__all__ = ["LOCAL_BACKENDS", "REVIEWERS", "BatchReviewer", "ReviewBatch", "Reviewer", "make_reviewer"]

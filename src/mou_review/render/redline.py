@@ -1,4 +1,4 @@
-"""The redline as readable Markdown: the agreement's text with ~~deleted~~ and **inserted** language.
+"""A redline as readable Markdown: the agreement's text with ~~deleted~~ and **inserted** language.
 
 Each edit carries a footnote with the reason and the checklist source, the same text the DOCX puts
 in a Word comment.
@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 from ..models import Document
-from .plan import RedlineEdit
+from ..redline.plan import RedlineEdit
 
 
-def render_markdown(edits: list[RedlineEdit], document: Document, *, parties: str, backend: str) -> str:
+def markdown(edits: list[RedlineEdit], document: Document, *, parties: str, backend: str) -> str:
     counts = {kind: sum(e.kind == kind for e in edits) for kind in ("replace", "insert", "strike", "flag")}
     head = [
         f"# Redline of {Path(document.info.path).name}",

@@ -1,0 +1,150 @@
+"""How an MOU's text is read, defined once: sentences, list labels, negation, agency words and
+where the signature block starts.
+
+The quote picker, the offline reviewer, segmentation, the redline and grounding must agree on
+these: a reviewer that tests negation in one "sentence" and quotes another, or a redline that
+puts the signature block somewhere else than the reviewer looks for signatures, contradicts
+itself. Pure regexes and functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# --- list labels ----------------------------------------------------------------------------
+
+# The numbering styles that open a clause, outermost first: segmentation's outline classes.
+MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("article", re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d+)\b[.:]?")),
+    ("section", re.compile(r"^(?:SECTION|Section|Sec\.|§)\s*\d+(?:\.\d+)*[.:]?")),
+    ("decimal3", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}\.?(?=\s)")),
+    ("decimal2", re.compile(r"^\d{1,2}\.\d{1,2}\.?(?=\s)")),
+    ("decimal1", re.compile(r"^\d{1,2}[.)](?=\s)")),
+    ("roman", re.compile(r"^(?:[IVX]{1,5})\.(?=\s)")),
+    ("upper", re.compile(r"^[A-Z][.)](?=\s)")),
+    ("paren_roman", re.compile(r"^\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)(?=\s)")),
+    ("paren_lower", re.compile(r"^\([a-z]\)(?=\s)")),
+    ("paren_num", re.compile(r"^\(\d{1,2}\)(?=\s)")),
+    ("lower", re.compile(r"^[a-z][.)](?=\s)")),
+]
+# A leading list number, section label, bullet or heading a quote leaves out: "1.3 ", "(a) ",
+# "A.2 ", "Section 4.2 ", "IV. ", "• ".
+LIST_LABEL = re.compile(
+    r"\s*(?:(?:section|article|sec\.)\s+[\dIVXLC]+(?:\.\d+)*[.:]?\s+|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)\s+|\(?[a-zA-Z]\)\s+|\(?\d{1,3}\)\s+|[A-Z]\.\d+(?:\.\d+)*\s+|\d+(?:\.\d+)+\.?\s+|\d{1,3}\.\s+|[IVXLC]+\.\s+|[A-Z]\.\s+|[-•*]\s+)",
+    re.I,
+)
+# A line that opens a list item ("(a) ", "1. ", "iv) ", "• "): it ends the sentence before it.
+_ITEM_LINE = r"\n(?=\s*(?:\(?[a-zA-Z0-9]{1,4}[.)]\s|[-•*]\s))"
+
+
+def marker_of(text: str) -> str | None:
+    """Name of the numbering style a line starts with, if any."""
+    for name, pattern in MARKERS:
+        if pattern.match(text):
+            return name
+    return None
+
+
+def strip_label(text: str, start: int, end: int) -> int:
+    """Start of text[start:end] after any leading list numbers or section labels."""
+    while m := LIST_LABEL.match(text, start, end):
+        if m.end() >= end:
+            break
+        start = m.end()
+    return start
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+# Abbreviations whose period does not end a sentence in MOUs: statutes, times, titles, initials.
+ABBREVIATION = re.compile(
+    r"(?:\b(?:U\.S\.C|C\.F\.R|U\.S|a\.m|p\.m|No|Nos|Dr|Mr|Mrs|Ms|St|Sec|Secs|Art|e\.g|i\.e|etc|Inc|Co|Corp|Jr|Sr|vs|v|Stat|Ann|Rev|Ch|Pub|L|Ed|Gov|approx)|\b[A-Z])$"
+)
+_BOUNDARY = re.compile(r"[.?!;:](?=[\"'\u201d\u2019)]?\s+(?=[A-Z(\"\u201c\d]))|\n\s*\n|" + _ITEM_LINE)
+# A span that ends a full sentence (not the ";" of a run-on sentence or a list lead-in).
+TERMINAL = re.compile(r"[.?!][\"'\u201d\u2019)]*$")
+
+
+@lru_cache(maxsize=8192)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence, list item or heading line of `text`, whitespace trimmed.
+
+    A span ends at ".", "?" or "!" (not after an abbreviation such as "U.S.C." or "Sec."), at ";"
+    before a capital, at ":" before a lettered list, at a blank line, and before a line that
+    opens a list item. Cached: every requirement looks at the same clauses.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end() if m.group(0) in ".?!;:" else m.start()
+        if m.group(0) == "." and ABBREVIATION.search(text[start : m.start()]):
+            continue
+        if m.group(0) == ":" and not text[m.end() :].lstrip().startswith("("):
+            continue  # a colon ends a span only before a lettered list
+        _add(spans, text, start, end)
+        start = m.end()
+    _add(spans, text, start, len(text))
+    return tuple(spans)
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def sentence_at(text: str, offset: int) -> tuple[int, int]:
+    """The span of the sentence holding `offset` (the gap before a sentence belongs to it)."""
+    spans = sentence_spans(text)
+    return next((span for span in spans if offset < span[1]), spans[-1] if spans else (0, len(text)))
+
+
+# --- negation -------------------------------------------------------------------------------
+
+NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
+# How far before a match a negation still governs it ("shall not, except as provided, enforce").
+NEGATION_REACH = 80
+
+
+def negated(text: str, start: int) -> bool:
+    """A "not", "never", "no" ... before offset `start` in its own sentence, within NEGATION_REACH
+    characters: "SROs do not enforce school rules" is the carve-out, not contrary language."""
+    sentence_start = sentence_at(text, start)[0]
+    return bool(NEGATION.search(text, max(sentence_start, start - NEGATION_REACH, 0), start))
+
+
+# --- parties --------------------------------------------------------------------------------
+
+AGENCY_WORDS = re.compile(r"police|sheriff|public safety|marshal|constab(?:le|ulary)", re.I)
+DISTRICT_WORDS = re.compile(r"school|board of education|academy|isd|district|corporation", re.I)
+
+# --- the signature block --------------------------------------------------------------------
+
+# What opens the execution part of an agreement: a "Signatures" heading (numbered or not), "IN
+# WITNESS WHEREOF", a line starting "By:", "Attest:" or "/s/", or a signature line (a line that
+# opens with a blank, or with a short label and a blank: "Date: ______"; a signer's line "Name,
+# Title Date: July 9, 2018"). A blank inside a
+# sentence ("$______ per hour") or the word "signature" in a clause is not one.
+SIGNATURE_MARK = re.compile(
+    r"^[ \t]*(?:(?:section|article|part)\s+)?(?:[\dIVXLC]{1,4}[.)]?[ \t]+)?(?:signatures?(?:[ \t]+page)?|signed|execution)[ \t]*[:.]?[ \t]*$"
+    r"|in witness whereof"
+    r"|^[ \t]*(?:by|attest(?:ed)?)[ \t]*:"
+    r"|^[ \t]*/s/"
+    r"|^[ \t]*(?:[A-Za-z][A-Za-z .']{0,24}:[ \t]*)?_{4,}"
+    r"|^[^\n,]{3,60},[^\n]{2,60}[ \t]Date:[ \t]*(?:_{3,}|[^\n]{0,20}\d{4})[ \t]*$",
+    re.I | re.M,
+)
+# The block is looked for only in the last 40% of the text: a recital that mentions signing, or a
+# form's blanks near the top, is not it.
+SIGNATURE_TAIL = 0.6
+
+
+def signature_block_start(text: str) -> int | None:
+    """Offset where the signature block starts (its first mark in the tail), or None."""
+    tail = int(len(text) * SIGNATURE_TAIL)
+    m = SIGNATURE_MARK.search(text, tail)
+    return m.start() + len(m.group(0)) - len(m.group(0).lstrip()) if m else None

@@ -1,0 +1,65 @@
+"""A real kill -9 of a real `triage -j 2`: its spawn workers and resource tracker go with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_TEXT
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a live process, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
+def _children(parent: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) and stat[1] == parent:
+            out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")  # a zombie has exited; only its entry waits
+
+
+def test_workers_and_resource_tracker_exit_when_triage_is_killed(tmp_path: Path) -> None:
+    folder, out = tmp_path / "mous", tmp_path / "out"
+    folder.mkdir()
+    for i in range(300):  # enough work that the batch is mid-way when it is killed
+        (folder / f"mou{i:03}.txt").write_text("\n\n".join([*SAMPLE_TEXT, f"Agreement number {i}."]))
+    command = [sys.executable, "-c", "from mou_review.cli import main; main()", "triage", str(folder)]
+    command += ["--out", str(out), "--no-index", "-j", "2", "--backend", "offline"]
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list((out / "reviews").glob("*.json"))) < 4 and time.monotonic() < deadline:
+            assert proc.poll() is None, "triage ended before it could be killed"
+            time.sleep(0.05)
+        children = _children(proc.pid)
+        cmdlines = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert sum(b"spawn_main" in c for c in cmdlines) == 2, "two spawn workers were running"
+        assert any(b"resource_tracker" in c for c in cmdlines), "the resource tracker was running"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in children if _alive(pid)] == [], "orphans outlived the killed parent"
+    finally:
+        proc.kill()
