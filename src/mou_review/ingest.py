@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,6 +175,9 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
         for path, manifest in todo:
             yield prepare(path, manifest, settings.retrieval.embedding, settings.load)
         return
+    import multiprocessing  # only a batch needs the pool: a one-file review starts without it
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
     with (
         tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill,

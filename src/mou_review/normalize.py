@@ -23,7 +23,7 @@ from dataclasses import dataclass
 _COMMON = (
     r"(?P<hyph>(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z]))"
     r"|(?P<nl>[ \t\u00a0\r]*\n[ \t\u00a0\r\n]*)"
-    r"|(?P<sp>[ \t\u00a0\r]+)"
+    r"|(?P<sp>[\t\u00a0\r][ \t\u00a0\r]*| [ \t\u00a0\r]+)"  # a lone space is copied, not matched
     r"|(?P<shy>\u00ad)"
 )
 _PATTERN = re.compile(_COMMON)
