@@ -90,7 +90,7 @@ class LLMSettings(BaseModel):
         1.0, ge=0, description="seconds before the first retry; doubles on each further retry"
     )
     policy: str = Field(
-        "model", description="guard policy deciding between the model and the offline rules (docs/llm.md)"
+        "cautious", description="guard policy deciding between the model and the offline rules (docs/llm.md)"
     )
     ask: Literal["all", "unsure"] = Field(
         "all",

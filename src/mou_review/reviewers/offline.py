@@ -13,11 +13,10 @@ from functools import lru_cache
 
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
-from ..quotes import quote_at, sentence_spans
+from ..quotes import quote_at
+from ..vocabulary import negated, sentence_at, sentence_spans, signature_block_start
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
-_NEGATION = re.compile(r"\b(not|never|no|nor|neither)\b|n't\b", re.I)
-_SIGNATURE_MARK = re.compile(r"_{4,}|in witness whereof|/s/|signature|^[ \t]*by:\s", re.I | re.M)
 MAX_QUOTES = 3
 
 
@@ -55,7 +54,8 @@ def _compile(signals_json: str) -> _Compiled:
 
 
 def _sentence(text: str, offset: int) -> str:
-    return next((text[s:e] for s, e in sentence_spans(text) if s <= offset < e), text)
+    start, end = sentence_at(text, offset)
+    return text[start:end]
 
 
 class OfflineReviewer:
@@ -92,11 +92,8 @@ def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> li
 
 
 def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]:
-    tail = int(len(document.text) * 0.6)
-    marks = [m.start() for m in _SIGNATURE_MARK.finditer(document.text) if m.start() >= tail]
-    if not marks:
-        return []
-    return [c for c in clauses if c.end > marks[0]]
+    start = signature_block_start(document.text)
+    return [] if start is None else [c for c in clauses if c.end > start]
 
 
 def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
@@ -127,8 +124,7 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match not negated earlier in its sentence: "SROs do not enforce school rules"
     is the carve-out, not the contrary language it contains."""
     for m in pattern.finditer(text):
-        sentence_start = max(text.rfind(". ", 0, m.start()) + 1, m.start() - 80, 0)
-        if not _NEGATION.search(text, sentence_start, m.start()):
+        if not negated(text, m.start()):
             return m
     return None
 
@@ -138,7 +134,7 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
     out: list[str] = []
     seen: set[tuple[str, int]] = set()
     for clause, match in pairs:
-        sentence = next((s for s, e in sentence_spans(clause.text) if s <= match.start() < e), match.start())
+        sentence = sentence_at(clause.text, match.start())[0]
         if (clause.clause_id, sentence) in seen:
             continue
         seen.add((clause.clause_id, sentence))
