@@ -15,6 +15,7 @@ from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
 from ..vocabulary import negated, sentence_at, sentence_spans, signature_block_start
+from .matcher import current_index, index_for
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 MAX_QUOTES = 3
@@ -70,8 +71,9 @@ class OfflineReviewer:
     ) -> tuple[Finding, list[str]]:
         signals = requirement.signals
         patterns = _compile(signals.model_dump_json())
+        index = index_for(document, clauses)  # each pattern run once per document, for every requirement
         base = Finding(requirement_id=requirement.id, status=Status.missing, severity=requirement.severity)
-        if patterns.condition and not any(p.search(document.text) for p in patterns.condition):
+        if patterns.condition and not index.first(patterns.condition, document.text):
             return base.model_copy(
                 update={
                     "status": Status.not_applicable,
@@ -98,10 +100,14 @@ def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]
 
 def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
     hits = _Hits()
+    index = current_index()
+    relevant = index.relevant([*patterns.strong, *patterns.contrary, *patterns.topic, *patterns.vague])
     for clause in clauses:
         text = clause.text
+        if text not in relevant and index.covers(text):
+            continue  # none of the requirement's patterns matches it: nothing to record
         for i, pattern in enumerate(patterns.strong):
-            if i not in hits.strong and (m := pattern.search(text)):
+            if i not in hits.strong and (m := index.search(pattern, text)):
                 hits.strong[i] = (clause, m)
         if contrary := next(filter(None, (_affirmed(p, text) for p in patterns.contrary)), None):
             hits.contrary.append((clause, contrary))
@@ -117,12 +123,14 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
 
 
 def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-    return next(filter(None, (p.search(text) for p in patterns)), None)
+    return current_index().first(patterns, text)
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match not negated earlier in its sentence: "SROs do not enforce school rules"
     is the carve-out, not the contrary language it contains."""
+    if not current_index().search(pattern, text):
+        return None  # no match at all: spare the finditer
     for m in pattern.finditer(text):
         if not negated(text, m.start()):
             return m
@@ -197,15 +205,16 @@ def _best_sentences(
     """The sentences that meet the most distinct `primary` patterns (ties: more `secondary`
     patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
     scored = []
+    index = current_index()
     for rank, clause in enumerate(ordered):
-        if not any(p.search(clause.text) for p in primary):
+        if not any(index.search(p, clause.text) for p in primary):
             continue  # one search per clause spares a search per sentence
         for start, end in sentence_spans(clause.text):
             sentence = clause.text[start:end]
-            matches = [m for p in primary if (m := p.search(sentence))]
+            matches = [m for p in primary if (m := index.search_part(p, sentence, clause.text))]
             if not matches:
                 continue
-            support = sum(1 for p in secondary if p.search(sentence))
+            support = sum(1 for p in secondary if index.search_part(p, sentence, clause.text))
             first = min(matches, key=lambda m: m.start())
             scored.append(
                 (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())
