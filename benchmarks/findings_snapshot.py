@@ -7,7 +7,7 @@ It reviews, with every packaged checklist (cops-nasro and each state pack): ever
 corpus/, every document the gold files of evals/gold and evals/packs name, and every clause of
 evals/real/clauses.jsonl as a one-clause document (the way `mou-review eval evals/real` does).
 One line per (source, checklist, requirement): status, rationale, issues, contrary flag, the
-reviewer's raw quotes and the grounded evidence. `--compare` exits 1 on the first differences.
+reviewer's raw quotes and the grounded evidence; and one line per source with its facts. `--compare` exits 1 on the first differences.
 Not a test fixture: a rule change changes findings legitimately; compare against a snapshot of
 the same rules.
 """
@@ -87,6 +87,9 @@ def snapshot_lines(limit: int | None = None) -> Iterator[str]:
                 top_k=settings.retrieval.top_k,
                 embedding=settings.retrieval.embedding,
             )
+            if checklist is checklists[0]:  # facts do not depend on the checklist
+                facts = review.facts.model_dump(mode="json") if review.facts else None
+                yield json.dumps({"source": name, "facts": facts}, ensure_ascii=False)
             for (finding, quotes), final in zip(raw, review.findings, strict=True):
                 yield json.dumps(
                     {

@@ -11,8 +11,10 @@ conservative: a pattern (or a part of one) they cannot reason about gets none an
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -89,6 +91,35 @@ def _required_of(op: object, av: object) -> frozenset[str] | None:
 _NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
 
 
+def may_match(pattern: re.Pattern[str], folded: str) -> bool:
+    """False only when `pattern` cannot match the text `folded` is the `fold` of."""
+    wanted = _needles_of(pattern)
+    return wanted is None or any(needle in folded for needle in wanted)
+
+
+class Screen:
+    """Many texts folded into one string, so a pattern's needles are looked for once, not per text."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        folded = [fold(text) for text in texts]
+        self._starts = list(accumulate((len(f) + 1 for f in folded[:-1]), initial=0)) if folded else []
+        self._whole = "\n".join(folded)
+
+    def candidates(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indices, in order, of the texts `pattern` may match: each holds one of its needles."""
+        wanted = _needles_of(pattern)
+        if wanted is None:
+            return list(range(len(self._starts)))
+        whole, starts, found = self._whole, self._starts, set()
+        for needle in wanted:
+            at = whole.find(needle)
+            while at != -1:
+                k = bisect_right(starts, at) - 1
+                found.add(k)
+                at = whole.find(needle, starts[k + 1]) if k + 1 < len(starts) else -1
+        return sorted(found)
+
+
 def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Needles per compiled pattern, by id (the pattern is kept alive here, so ids stay unique)."""
     entry = _NEEDLES.get(id(pattern))
@@ -106,8 +137,9 @@ class MatchIndex:
     """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
-        self._clauses = {text: fold(text) for text in texts}
-        self._all = "\n".join(self._clauses.values())
+        self._texts = list(dict.fromkeys(texts))
+        self._clauses = set(self._texts)
+        self._screen = Screen(self._texts)
         self._per_pattern: dict[int, tuple[dict[str, re.Match[str]], set[str]]] = {}
         self._found: dict[tuple[int, str], re.Match[str] | None] = {}
 
@@ -156,23 +188,14 @@ class MatchIndex:
     def _pattern(self, pattern: re.Pattern[str]) -> tuple[dict[str, re.Match[str]], set[str]]:
         entry = self._per_pattern.get(id(pattern))
         if entry is None:
-            wanted = _needles_of(pattern)
-            if wanted is None:
-                possible = set(self._clauses)
-            elif not any(n in self._all for n in wanted):
-                possible = set()
-            else:
-                possible = {t for t, f in self._clauses.items() if any(n in f for n in wanted)}
+            possible = {self._texts[i] for i in self._screen.candidates(pattern)}
             matches = {t: m for t in possible if (m := pattern.search(t))}
             entry = self._per_pattern[id(pattern)] = (matches, possible)
         return entry
 
 
 def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
-    wanted = _needles_of(pattern)
-    if wanted is not None and not any(n in folded for n in wanted):
-        return None
-    return pattern.search(text)
+    return pattern.search(text) if may_match(pattern, folded) else None
 
 
 _current: tuple[object, MatchIndex] = (None, MatchIndex())

@@ -206,8 +206,9 @@ def _best_sentences(
     patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
     scored = []
     index = current_index()
+    hit = index.relevant(primary)
     for rank, clause in enumerate(ordered):
-        if not any(index.search(p, clause.text) for p in primary):
+        if clause.text not in hit and (index.covers(clause.text) or not index.first(primary, clause.text)):
             continue  # one search per clause spares a search per sentence
         for start, end in sentence_spans(clause.text):
             sentence = clause.text[start:end]
