@@ -60,3 +60,52 @@ def test_the_command_table_names_what_each_module_registers() -> None:
     assert set(COMMANDS.values()) == modules  # a new command module must be listed
     for module in modules:
         assert set(module_commands(module)) == {name for name, m in COMMANDS.items() if m == module}
+
+
+GC_PROBE = """
+import gc, sys
+from mou_review import cli
+from mou_review.cli import review_cmds
+
+real = review_cmds.reviewed
+
+def spy(*args):
+    print("collecting during the command:", gc.isenabled(), file=sys.stderr)
+    return real(*args)
+
+review_cmds.reviewed = spy
+build = cli.module_commands
+
+def building(name):
+    print("collecting while the command module is built:", gc.isenabled(), file=sys.stderr)
+    return build(name)
+
+cli.module_commands = building
+sys.argv = ["mou-review", "review", sys.argv[1], "--backend", "offline", "--format", "json"]
+print("collecting before main:", gc.isenabled(), file=sys.stderr)
+try:
+    cli.main()
+finally:
+    print("frozen at exit:", gc.get_freeze_count() > 0, gc.isenabled(), file=sys.stderr)
+"""
+
+
+def test_start_up_runs_without_the_collector_and_the_command_with_it() -> None:
+    # Collecting over start-up's imports, and again at shutdown, cost a one-file review about a third
+    # of its wall time; a batch command must still collect while it works.
+    done = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, str(ROOT / "corpus" / "caddow_ford_ks_2006.pdf")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["findings"]  # the review itself ran and printed its JSON
+    lines = [line for line in done.stderr.splitlines() if line.startswith(("collecting", "frozen"))]
+    assert lines == [
+        "collecting before main: True",
+        "collecting while the command module is built: False",
+        "collecting during the command: True",
+        "frozen at exit: True True",
+    ]

@@ -26,12 +26,14 @@ EMBEDDER_NAMES = {"wordllama": "wordllama-l2_supercat-256", "openai": "openai-te
 
 @lru_cache(maxsize=8)
 def source_digest(names: tuple[str, ...], folders: tuple[str, ...] = ()) -> str:
-    """sha256 over the package's own source files `names` and every .py file in `folders`."""
+    """sha256 over the package's own source files `names` and every .py and .json (fitted rule
+    data) file in `folders`."""
     package = resources.files("mou_review")
     files = [package / name for name in names]
     for folder in folders:
         files += sorted(
-            (f for f in (package / folder).iterdir() if f.name.endswith(".py")), key=lambda f: f.name
+            (f for f in (package / folder).iterdir() if f.name.endswith((".py", ".json"))),
+            key=lambda f: f.name,
         )
     digest = hashlib.sha256()
     for file in files:

@@ -1,15 +1,26 @@
 """The offline reviewer: deterministic rules per requirement, driven by the checklist's signals.
 
 Decision order: condition (not_applicable) -> contrary language (weak, unless a strong clause
-overrides it with "notwithstanding") -> enough strong signals (present) -> any mention or vague
-wording (weak) -> nothing (missing). The rationale names the signal that decided.
+overrides it with "notwithstanding") -> enough strong signals (present) -> partly met strong
+language, vague wording, a heading that names the topic, or a mention that is more than passing
+(weak) -> nothing, or only a passing mention (missing). The rationale names the signal that
+decided, in words a reviewer can check.
+
+"Passing" is learned, not hand-set: `topic_reliability.json` (fitted on the dev splits by
+`scripts/fit_topic_reliability.py`) counts, per requirement and topic pattern, how often a
+document whose only evidence was that pattern really addressed the requirement. A lone
+"assign" rarely means the SRO selection process is addressed; a lone "purpose" usually means the
+purpose is. A mention counts when its smoothed rate is at least PASSING_THRESHOLD, when two or
+more different topic patterns agree, or when a heading names the topic.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
@@ -19,6 +30,10 @@ from .matcher import current_index, index_for
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 MAX_QUOTES = 3
+TOPIC_TABLE = Path(__file__).with_name("topic_reliability.json")
+PASSING_THRESHOLD = 0.5  # a lone mention counts when it addressed the requirement at least half the time
+# A heading written into the clause's first line: "B. Regular Duty Hours of School Resource Officers:"
+_INLINE_HEADING = re.compile(r"^[^.:;\n]{3,90}(?::|\n)")
 
 
 @dataclass
@@ -36,6 +51,8 @@ class _Hits:
     contrary: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
     vague: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
     topic: list[tuple[Clause, re.Match[str]]] = field(default_factory=list)
+    topic_patterns: set[int] = field(default_factory=set)  # every topic pattern met anywhere
+    heading_topic: list[Clause] = field(default_factory=list)  # clauses whose heading names the topic
 
 
 @lru_cache(maxsize=256)
@@ -111,7 +128,13 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
                 hits.strong[i] = (clause, m)
         if contrary := next(filter(None, (_affirmed(p, text) for p in patterns.contrary)), None):
             hits.contrary.append((clause, contrary))
-        topic = _first_match(patterns.topic, text)
+        topic = None
+        for i, pattern in enumerate(patterns.topic):
+            if m := pattern.search(text):
+                hits.topic_patterns.add(i)
+                topic = topic or m
+        if _heading_names_topic(clause, patterns.topic):
+            hits.heading_topic.append(clause)
         # vague wording counts only on topic: "from time to time" in a training clause says nothing
         # about term and review
         vague = _first_match(patterns.vague, text)
@@ -120,6 +143,61 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
         if topic:
             hits.topic.append((clause, topic))
     return hits
+
+
+def _heading(clause: Clause) -> str:
+    """The clause's nearest heading, or the heading written into its first line."""
+    if clause.heading_path:
+        return clause.heading_path[-1]
+    m = _INLINE_HEADING.match(clause.text)
+    return m.group(0) if m else ""
+
+
+def _heading_names_topic(clause: Clause, topic: list[re.Pattern[str]]) -> bool:
+    heading = _heading(clause)
+    return bool(heading) and any(p.search(heading) for p in topic)
+
+
+@lru_cache(maxsize=1)
+def topic_reliability() -> dict[str, dict[str, list[int]]]:
+    """Requirement id -> topic pattern -> [addressed, not addressed] counts on the dev splits."""
+    if not TOPIC_TABLE.is_file():
+        return {}
+    data: dict[str, dict[str, list[int]]] = json.loads(TOPIC_TABLE.read_text(encoding="utf-8"))["counts"]
+    return data
+
+
+def mention_rate(requirement_id: str, pattern: str) -> float:
+    """Smoothed share of dev documents with only this mention that addressed the requirement;
+    an unseen pattern gets the prior, 0.5, and so still counts."""
+    addressed, not_addressed = topic_reliability().get(requirement_id, {}).get(pattern, (0, 0))
+    return (addressed + 1) / (addressed + not_addressed + 2)
+
+
+def _passing(requirement_id: str, patterns: _Compiled, hits: _Hits) -> bool:
+    """Only a passing mention: one kind of topic word, no heading naming it, and on the dev sets
+    that word alone seldom meant the requirement was addressed."""
+    if hits.heading_topic or len(hits.topic_patterns) > 1:
+        return False
+    return all(
+        mention_rate(requirement_id, patterns.topic[i].pattern) < PASSING_THRESHOLD
+        for i in hits.topic_patterns
+    )
+
+
+def topic_only_patterns(
+    document: Document, requirement: Requirement, clauses: list[Clause]
+) -> list[str] | None:
+    """The topic patterns met when they are the rules' only evidence (no strong, vague or
+    contrary language, no heading), else None: what `topic_reliability.json` is fitted on."""
+    patterns = _compile(requirement.signals.model_dump_json())
+    if patterns.condition and not any(p.search(document.text) for p in patterns.condition):
+        return None
+    ordered = _signature_region(document, clauses) if requirement.signals.signature_block else clauses
+    hits = _scan(ordered, patterns)
+    if hits.strong or hits.vague or hits.contrary or hits.heading_topic or not hits.topic:
+        return None
+    return [patterns.topic[i].pattern for i in sorted(hits.topic_patterns)]
 
 
 def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
@@ -166,7 +244,7 @@ def _decide(
             base.model_copy(update={"contrary": True}),
             Status.weak,
             issues,
-            f"contrary language: '{contrary[0][1].group(0)}'",
+            f"contrary language: '{_said(contrary[0][1])}'",
         ), _quotes(contrary)
     enough = len(hits.strong) >= signals.min_strong
     if signals.require_topic_for_present and not hits.topic:
@@ -174,14 +252,17 @@ def _decide(
     if signals.require_first_strong and 0 not in hits.strong:
         enough = False
     if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
-        found = ", ".join(f"'{m.group(0)[:40]}'" for _, m in strong[:3])
+        found = ", ".join(f"'{_said(m)}'" for _, m in strong[:3])
         quotes = _quotes(overriding) + _best_sentences(ordered, patterns.strong, patterns.topic)
         if signals.require_topic_for_present:  # the topic sentence is half of what "present" rests on
             quotes = _best_sentences(ordered, patterns.topic, patterns.strong)[:1] + quotes
-        return _finding(base, Status.present, [], f"{len(hits.strong)} strong signal(s): {found}"), _dedupe(
-            quotes
-        )
-    if strong or hits.topic or hits.vague:
+        return _finding(base, Status.present, [], f"states it: {found}"), _dedupe(quotes)
+    if strong or hits.vague or hits.topic or hits.heading_topic:
+        if not strong and not hits.vague and _passing(base.requirement_id, patterns, hits):
+            word = _said(hits.topic[0][1])
+            return _finding(
+                base, Status.missing, [], f"only a passing mention ('{word}'); no clause addresses it"
+            ), []
         issues = [i for i in (signals.weak_issue,) if i]
         if signals.weak_extra_issue and not strong:
             issues.append(signals.weak_extra_issue)
@@ -190,13 +271,50 @@ def _decide(
         if primary is patterns.strong:  # partly met: show what is there and the on-topic text around it
             topical = _best_sentences(ordered, patterns.topic, patterns.strong)
             quotes = _dedupe(quotes[:2] + topical[:1] + quotes[2:])
-        why = (
-            f"vague wording: '{hits.vague[0][1].group(0)}'"
-            if hits.vague
-            else f"mentioned, but only {len(hits.strong)} of {signals.min_strong} strong signal(s)"
-        )
-        return _finding(base, Status.weak, issues, why), quotes
+        if not quotes and hits.heading_topic:
+            quotes = _heading_quotes(hits.heading_topic)
+        return _finding(base, Status.weak, issues, _weak_reason(hits, strong)), quotes
     return _finding(base, Status.missing, [], "no clause addresses it"), []
+
+
+def _weak_reason(hits: _Hits, strong: list[tuple[Clause, re.Match[str]]]) -> str:
+    """Why the verdict is weak, in words a reviewer can check against the quotes."""
+    if hits.vague:
+        return f"vague wording: '{_said(hits.vague[0][1])}'"
+    if strong:
+        found = ", ".join(f"'{_said(m)}'" for _, m in strong[:2])
+        return f"partly there ({found}), but short of what the checklist asks for"
+    if hits.topic:
+        return f"mentions it ('{_said(hits.topic[0][1])}') without saying what is agreed"
+    return f"the heading '{_words(_heading(hits.heading_topic[0]))}' names it, but the text says nothing specific"
+
+
+def _said(m: re.Match[str]) -> str:
+    """What a match says, widened to whole words of its text: 'training', not 'train'."""
+    text, start, end = m.string, m.start(), m.end()
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return _words(text[start:end])
+
+
+def _words(text: str, limit: int = 60) -> str:
+    """`text` cut at a word boundary, never mid-word."""
+    text = " ".join(text.split()).rstrip(":")
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "..."
+
+
+def _heading_quotes(clauses: list[Clause]) -> list[str]:
+    """The opening sentence under a heading that names the topic: what the section says about it."""
+    quotes = []
+    for clause in clauses[:MAX_QUOTES]:
+        spans = sentence_spans(clause.text)
+        if spans:
+            quotes.append(quote_at(clause.text, spans[0][0], spans[0][1]))
+    return _dedupe(quotes)
 
 
 def _best_sentences(
