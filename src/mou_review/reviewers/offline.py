@@ -121,8 +121,9 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
     relevant = index.relevant([*patterns.strong, *patterns.contrary, *patterns.topic, *patterns.vague])
     for clause in clauses:
         text = clause.text
-        if text not in relevant and index.covers(text):
-            continue  # none of the requirement's patterns matches it: nothing to record
+        heading_topic = _heading_names_topic(clause, patterns.topic)
+        if text not in relevant and not heading_topic and index.covers(text):
+            continue  # no pattern matches its text and its heading is off topic: nothing to record
         for i, pattern in enumerate(patterns.strong):
             if i not in hits.strong and (m := index.search(pattern, text)):
                 hits.strong[i] = (clause, m)
@@ -130,10 +131,10 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
             hits.contrary.append((clause, contrary))
         topic = None
         for i, pattern in enumerate(patterns.topic):
-            if m := pattern.search(text):
+            if m := index.search(pattern, text):
                 hits.topic_patterns.add(i)
                 topic = topic or m
-        if _heading_names_topic(clause, patterns.topic):
+        if heading_topic:
             hits.heading_topic.append(clause)
         # vague wording counts only on topic: "from time to time" in a training clause says nothing
         # about term and review
@@ -155,7 +156,7 @@ def _heading(clause: Clause) -> str:
 
 def _heading_names_topic(clause: Clause, topic: list[re.Pattern[str]]) -> bool:
     heading = _heading(clause)
-    return bool(heading) and any(p.search(heading) for p in topic)
+    return bool(heading) and current_index().first(topic, heading) is not None
 
 
 @lru_cache(maxsize=1)
