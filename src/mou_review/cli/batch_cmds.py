@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +14,7 @@ from ..checklist import load_checklist
 from ..compare import build_matrix, prevalence
 from ..config import Settings
 from ..errors import MouReviewError
+from ..render import as_json
 from ..render.html import compare_page, heatmap_svg
 from ..render.tables import long_csv, prevalence_table, similar_table, wide_csv, worst_table
 from ..reviewers import LOCAL_BACKENDS, make_reviewer
@@ -242,6 +242,6 @@ def similar_cmd(
     require_documents(clause_store)
     groups = similar(clause_store, query, k, settings.retrieval.embedding)
     if fmt == TableFormat.json:
-        write_output(json.dumps([g.model_dump() for g in groups], indent=2), output)
+        write_output(as_json.similar(groups), output)
         return
     write_table(similar_table(groups), output)

@@ -11,6 +11,7 @@ import typer
 from ..checklist import resolve_checklist
 from ..diff import diff_reviews
 from ..pipeline import prepare_file, review_prepared
+from ..render import as_json
 from ..render.diff import markdown as diff_markdown
 from ..reviewers import make_reviewer
 from .common import (
@@ -61,6 +62,6 @@ def diff_cmd(
     after = review_prepared(newer, cl, reviewer, top_k=top_k, embedding=embedding)
     result = diff_reviews(before, after, older.clauses, newer.clauses)
     if fmt == DiffFormat.json:
-        write_output(result.model_dump_json(indent=2), output)
+        write_output(as_json.model(result), output)
     else:
         write_output(diff_markdown(result), output)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import ConfigError
-from ..render.logs import call_summary, calls_table
+from ..render import as_json
+from ..render.logs import calls_table
 from ..reviewers.llm_log import CallLog, CallRecord
 from .common import guarded, make_settings, stdout
 
@@ -49,16 +49,14 @@ def logs_cmd(
         return
     records = calls.calls(doc_id=doc, limit=limit)
     if fmt == "json":
-        stdout.print_json(json.dumps([call_summary(r) for r in records]))
+        stdout.print_json(as_json.calls(records))
         return
     stdout.print(calls_table(records))
 
 
 def _show(r: CallRecord, fmt: str) -> None:
     if fmt == "json":
-        stdout.print_json(
-            json.dumps({**call_summary(r), "messages": r.messages, "raw": r.raw, "parsed": r.parsed})
-        )
+        stdout.print_json(as_json.call(r))
         return
     stdout.print(
         f"[bold]call {r.id}[/bold] {r.created} doc {r.doc_id} {r.prompt_version} {r.model} "
@@ -69,6 +67,6 @@ def _show(r: CallRecord, fmt: str) -> None:
         stdout.rule(message["role"])
         stdout.print(message["content"], markup=False, highlight=False)
     stdout.rule("raw answer")
-    stdout.print((r.raw or {}).get("content") or json.dumps((r.raw or {}).get("tool_calls")), markup=False)
+    stdout.print(as_json.raw_answer(r), markup=False)
     stdout.rule("parsed" if r.error is None else "error")
-    stdout.print(r.error or json.dumps(r.parsed, indent=2), markup=False, highlight=False)
+    stdout.print(as_json.parsed_answer(r), markup=False, highlight=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,7 @@ from ..config import Settings
 from ..errors import ConfigError, DocumentError
 from ..models import SEVERITY_RANK, DocumentReview, Severity
 from ..pipeline import prepare_file, review_prepared
+from ..render import as_json
 from ..render import review as render_review
 from ..reviewers import BatchReviewer, make_reviewer
 from .common import (
@@ -64,7 +64,7 @@ def checklist_cmd(
     """The requirements: id, severity, and what "present" means."""
     cl = load_checklist(make_settings(checklist=checklist).checklist)
     if fmt == TableFormat.json:
-        write_output(cl.model_dump_json(indent=2), output)
+        write_output(as_json.model(cl), output)
         return
     write_table(render_review.checklist_table(cl), output)
 
@@ -96,7 +96,7 @@ def review_cmd(
     if index:
         add_to_store([prepared], settings)
     if fmt == ReportFormat.json:
-        write_output(result.model_dump_json(indent=2), output)
+        write_output(as_json.model(result), output)
     elif fmt == ReportFormat.md:
         write_output(render_review.markdown(result), output)
     else:
@@ -214,8 +214,7 @@ def eval_cmd(
         for path in save_reports(reports, results_dir or settings.output.results_dir):
             console.print(f"saved {path}")
     if fmt == ReportFormat.json:
-        payload = [r.model_dump() for r in reports]
-        write_output(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2), output)
+        write_output(as_json.reports(reports), output)
         return
     if fmt == ReportFormat.md:
         markdown = evaluation.clause_markdown(reports) if clauses else evaluation.markdown(reports)  # type: ignore[arg-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,8 @@ import typer
 
 from ..errors import MouReviewError
 from ..ingest import ingest
-from ..render.tables import documents_table, search_table
+from ..render import as_json
+from ..render.tables import documents_table, search_rows, search_table
 from ..retrieve import embed_queries, rank_in_memory
 from ..similar import corpus_hits
 from ..store import ClauseStore, open_store
@@ -117,22 +117,9 @@ def search_cmd(
     else:
         hits = corpus_hits(clause_store, query, vector, k)
     paths = {doc_id: info.path for doc_id, info in clause_store.infos({c.doc_id for c, _ in hits}).items()}
-    rows = [
-        {
-            "rank": i + 1,
-            "score": round(score, 4),
-            "doc_id": c.doc_id,
-            "path": paths.get(c.doc_id),
-            "page": c.page,
-            "start": c.start,
-            "end": c.end,
-            "heading": " > ".join(c.heading_path),
-            "text": c.text,
-        }
-        for i, (c, score) in enumerate(hits)
-    ]
+    rows = search_rows(hits, paths)
     if fmt == TableFormat.json:
-        write_output(json.dumps(rows, indent=2), output)
+        write_output(as_json.search(rows), output)
         return
     write_table(search_table(rows), output)
 
@@ -149,9 +136,7 @@ def documents_cmd(
     settings = store_settings(store, chroma_host, chroma_port)
     docs = open_store(settings, create=False).list_documents()
     if fmt == TableFormat.json:
-        write_output(
-            json.dumps([{**d.info.model_dump(), "clauses": d.clauses} for d in docs], indent=2), output
-        )
+        write_output(as_json.documents(docs), output)
         return
     write_table(documents_table(docs), output)
     console.print(f"{len(docs)} document(s) in the store at {settings.store.where()}", highlight=False)

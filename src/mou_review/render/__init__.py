@@ -6,6 +6,9 @@ MouDiff, a redline plan, a comparison matrix) into text and knows nothing of fil
 - `diff`, `redline`: a version diff and a redline as Markdown
 - `html` (Jinja2 templates in `templates/`, autoescaped: MOU text is untrusted): the triage
   index, one page per MOU, the comparison page, and the SVG heatmap
-- `tables`: CSV for triage and comparison, and the terminal tables of the corpus commands
+- `tables`: CSV for triage and comparison, the terminal tables of the corpus commands, and the
+  rows `search` shows
 - `logs`: the LLM audit log as a table and as data
+- `as_json`: every command's `--format json` text (reviews, the checklist, diffs, evaluation
+  reports, search and similar hits, the store's documents, the LLM log); `cli` only writes it
 """

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..compare import Matrix, MatrixRow, Prevalence
 from ..facts import FACT_COLUMNS, FACT_NAMES
-from ..models import FactValue
+from ..models import Clause, FactValue
 from ..summary import TriageRow
 
 if TYPE_CHECKING:  # the store (and Chroma) is imported only by the commands that open it
@@ -129,6 +129,24 @@ def prevalence_table(overall: list[Prevalence], documents: int) -> Table:
             f"{p.contrary_share:.0%}",
         )
     return table
+
+
+def search_rows(hits: list[tuple[Clause, float]], paths: dict[str, str]) -> list[dict[str, Any]]:
+    """`search`'s ranked clauses as rows (its table and its JSON), with the file each came from."""
+    return [
+        {
+            "rank": i + 1,
+            "score": round(score, 4),
+            "doc_id": c.doc_id,
+            "path": paths.get(c.doc_id),
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "heading": " > ".join(c.heading_path),
+            "text": c.text,
+        }
+        for i, (c, score) in enumerate(hits)
+    ]
 
 
 def search_table(rows: list[dict[str, Any]]) -> Table:
