@@ -43,6 +43,9 @@ This agreement takes effect on July 1, 2024.
 
 3. Records
 {DATA} The reports shall be disaggregated by race, gender and disability.
+
+4. Staffing
+The Department shall assign one officer to Elm Ridge High School.
 """
 
 

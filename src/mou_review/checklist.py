@@ -35,6 +35,11 @@ class Signals(BaseModel):
         description="present only when the first strong pattern (the one the requirement turns on) matches",
     )
     signature_block: bool = False
+    recitals_count: bool = Field(
+        False,
+        description="WHEREAS recitals may meet it (a purpose is what recitals state); for every other "
+        "requirement a recital, a claim about the agreement or a recommendation is not an agreed term",
+    )
 
     @field_validator("topic", "strong", "vague", "contrary", "condition")
     @classmethod

@@ -117,6 +117,64 @@ def negated(text: str, start: int) -> bool:
     return bool(NEGATION.search(text, max(sentence_start, start - NEGATION_REACH, 0), start))
 
 
+# --- commitments ----------------------------------------------------------------------------
+
+# Sentences that commit the parties to nothing: a WHEREAS recital, a claim about the agreement
+# itself ("this agreement fully complies with FERPA") and what someone else recommends for
+# agreements in general ("the COPS Office recommends that agreements address ...").
+RECITAL = re.compile(r"^\W*(?:and\s+)?whereas\b", re.I)
+CLAIM = re.compile(
+    r"\b(?:this|the)\s+(?:agreement|mou|memorandum|contract|document)\s+(?:fully\s+)?"
+    r"(?:complies|is\s+(?:fully\s+)?(?:compliant|consistent)|conforms)\s+with\b",
+    re.I,
+)
+HEARSAY = re.compile(
+    r"\b(?:recommends?|recommended|suggests?|encourages?)\s+that\s+(?:all\s+)?(?:such\s+)?"
+    r"(?:agreements|mous?|memoranda|partnerships|jurisdictions|agencies|districts)\b",
+    re.I,
+)
+# A paragraph that takes back what it says, or talks to the reader (a model) instead of the parties:
+# nothing in it is agreed, so none of it is evidence.
+DISCLAIMER = re.compile(
+    r"none of the above is (?:agreed|binding)|nothing in this (?:section|paragraph|clause|list) is "
+    r"(?:agreed|binding)|(?:is|are) not (?:agreed|binding) (?:by|on|upon) the parties",
+    re.I,
+)
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+"
+    r"(?:instructions|prompts?|rules)|\bmark\s+(?:every|all|each)\s+requirements?\b|\bsystem prompt\b"
+    r"|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=8192)
+def set_aside(text: str, recitals_count: bool = False) -> tuple[str | None, tuple[tuple[int, int], ...]]:
+    """What in `text` is no agreed term: ("disclaimer" or "instruction", every sentence) when the
+    whole paragraph is, else (None, spans of recitals, claims and recommendations)."""
+    spans = sentence_spans(text)
+    if INSTRUCTION.search(text):
+        return "instruction", spans
+    if DISCLAIMER.search(text):
+        return "disclaimer", spans
+    aside = tuple(
+        (start, end)
+        for start, end in spans
+        if (not recitals_count and RECITAL.match(text, start))
+        or CLAIM.search(text, start, end)
+        or HEARSAY.search(text, start, end)
+    )
+    return None, aside
+
+
+def blank(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` with `spans` replaced by spaces: offsets stay, the words are gone."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 # --- parties --------------------------------------------------------------------------------
 
 AGENCY_WORDS = re.compile(r"police|sheriff|public safety|marshal|constab(?:le|ulary)", re.I)

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
-from ..vocabulary import negated, sentence_at, sentence_spans, signature_block_start
+from ..vocabulary import blank, negated, sentence_at, sentence_spans, set_aside, signature_block_start
 from .matcher import current_index, index_for
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
@@ -100,8 +100,45 @@ class OfflineReviewer:
         ordered = _retrieval_order(retrieved, clauses)
         if signals.signature_block:
             ordered = _signature_region(document, ordered)
-        hits = _scan(ordered, patterns)
-        return _decide(base, signals, patterns, hits, ordered)
+        agreed = [_agreed(c, signals.recitals_count) for c in ordered]
+        hits = _scan(agreed, patterns)
+        finding, quotes = _decide(base, signals, patterns, hits, agreed)
+        if finding.status is Status.missing:
+            return _said_but_not_agreed(finding, patterns, ordered, agreed, signals.recitals_count) or (
+                finding,
+                quotes,
+            )
+        return finding, quotes
+
+
+def _agreed(clause: Clause, recitals_count: bool) -> Clause:
+    """The clause with what commits no one blanked out (recitals, claims about the agreement,
+    recommendations, and all of a disclaimed or model-instructing paragraph): rules read terms."""
+    _, spans = set_aside(clause.text, recitals_count)
+    return clause.model_copy(update={"text": blank(clause.text, spans)}) if spans else clause
+
+
+def _said_but_not_agreed(
+    finding: Finding, patterns: _Compiled, ordered: list[Clause], agreed: list[Clause], recitals_count: bool
+) -> tuple[Finding, list[str]] | None:
+    """Weak when the requirement appears only in a recital, a claim or a recommendation: it is
+    named, not agreed. A disclaimed or model-instructing paragraph stays no evidence at all."""
+    aside = [
+        o
+        for o, a in zip(ordered, agreed, strict=True)
+        if a is not o and set_aside(o.text, recitals_count)[0] is None
+    ]
+    if not aside:
+        return None
+    hits = _scan(aside, patterns)
+    pairs = [hits.strong[i] for i in sorted(hits.strong)] + hits.vague
+    if not pairs and (not hits.topic or _passing(finding.requirement_id, patterns, hits)):
+        return None
+    clause, match = (pairs or hits.topic)[0]
+    rationale = f"named only in a recital, a claim about the agreement or a recommendation ('{_said(match)}'), not as an agreed term"
+    return _finding(finding, Status.weak, [], rationale), _dedupe(
+        [quote_at(clause.text, match.start(), match.end())]
+    )
 
 
 def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> list[Clause]:
