@@ -8,10 +8,16 @@ import bm25s
 import numpy as np
 from conftest import CORPUS
 
-from mou_review.bm25_arrays import bm25_retriever, retriever_from_ids
+from mou_review.bm25_arrays import K1, B, InMemoryBM25, bm25_retriever, retriever_from_ids
 from mou_review.documents import load_document
-from mou_review.retrieve import _to_bm25s, clause_tokens
+from mou_review.retrieve import clause_tokens
 from mou_review.segment import segment
+
+
+def _to_bm25s(corpus_tokens: list[list[str]]) -> object:
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus_tokens]
+    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
 
 
 def bm25s_reference(corpus: list[list[str]]) -> bm25s.BM25:
@@ -49,3 +55,21 @@ def test_unused_vocabulary_entries_change_no_score() -> None:
     built, expected = retriever_from_ids(np.array(flat), lengths, vocab), bm25s_reference(corpus)
     for query in (corpus[3][:2], ["w1", "w7", "gone"], ["removed"], ["w399", "w2"]):
         assert np.array_equal(built.get_scores(query), expected.get_scores(query)), query
+
+
+def test_in_memory_index_scores_as_bm25s_does_to_the_bit() -> None:
+    # `review` scores one document's clauses without importing bm25s; the ranking must not move
+    assert (bm25s.BM25().k1, bm25s.BM25().b) == (K1, B)
+    for corpus in (corpus_clauses(), random_corpus(300), [["solo"]], [["a", "a", "b"], ["b"]]):
+        expected, built = bm25s_reference(corpus), InMemoryBM25(corpus)
+        queries = [
+            corpus[0][:3],
+            corpus[-1] + corpus[0][:1],
+            ["w1", "w1", "unknown"],
+            ["unknown"],
+            ["b", "a"],
+        ]
+        for query in queries:
+            got, want = built.get_scores(query), expected.get_scores(query)
+            assert got.dtype == want.dtype
+            assert np.array_equal(got, want), query

@@ -15,9 +15,17 @@ from typing import Any
 
 import numpy as np
 
+K1, B = 1.5, 0.75  # bm25s.BM25's defaults (a test holds them equal)
+
 
 def bm25_retriever(corpus_tokens: list[list[str]]) -> Any:
     """A `bm25s.BM25` (default parameters) indexed over `corpus_tokens`, none of them empty."""
+    return retriever_from_ids(*token_ids(corpus_tokens))
+
+
+def token_ids(corpus_tokens: list[list[str]]) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """(every token's id, one text after another; each text's length; the vocabulary), ids in
+    order of first use, as bm25s numbers them."""
     vocab: dict[str, int] = {}
     lengths = np.fromiter((len(doc) for doc in corpus_tokens), dtype=np.int64, count=len(corpus_tokens))
     flat = np.fromiter(
@@ -25,7 +33,30 @@ def bm25_retriever(corpus_tokens: list[list[str]]) -> Any:
         dtype=np.int64,
         count=int(lengths.sum()),
     )
-    return retriever_from_ids(flat, lengths, vocab)
+    return flat, lengths, vocab
+
+
+class InMemoryBM25:
+    """One document's clauses as `bm25s.BM25` would index and score them, without bm25s.
+
+    The score arrays are `score_arrays`' (bit-identical to bm25s's), and `get_scores` adds them up
+    as `BM25.get_scores` does (float32, query token by query token, unknown tokens left out).
+    Importing bm25s (tqdm, asyncio) would cost a one-file review more than its whole index; the
+    store's corpus index, which bm25s saves and loads, still uses it.
+    """
+
+    def __init__(self, corpus_tokens: list[list[str]]) -> None:
+        flat, lengths, self.vocab = token_ids(corpus_tokens)
+        self.data, self.indices, self.indptr = score_arrays(flat, lengths, len(self.vocab), K1, B)
+        self.num_docs = len(lengths)
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        scores = np.zeros(self.num_docs, dtype=np.float32)
+        for token in tokens:
+            if (i := self.vocab.get(token)) is not None:
+                start, end = self.indptr[i], self.indptr[i + 1]
+                np.add.at(scores, self.indices[start:end], self.data[start:end])
+        return scores
 
 
 def retriever_from_ids(flat: np.ndarray, lengths: np.ndarray, vocab: dict[str, int]) -> Any:

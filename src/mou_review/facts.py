@@ -14,6 +14,7 @@ from datetime import date
 
 from .models import Document, Evidence, Fact, Facts, FactValue
 from .numbers import MONTHS, NUMBER_WORD, number_value, parse_date
+from .reviewers.matcher import Screen
 from .vocabulary import AGENCY_WORDS, sentence_spans
 
 FACT_NAMES = tuple(Facts.model_fields)
@@ -38,9 +39,15 @@ class _Finder:
         self.spans = sentence_spans(document.text)
         # each sentence with its whitespace squashed, once per document rather than per pattern
         self.sentences = [(_squash(document.text[start:end]), start, end) for start, end in self.spans]
+        self._screen = Screen(sentence for sentence, _, _ in self.sentences)
+
+    def candidates(self, pattern: re.Pattern[str]) -> Iterator[tuple[str, int, int]]:
+        """The sentences `pattern` may match; the others hold none of the words every match needs."""
+        for i in self._screen.candidates(pattern):
+            yield self.sentences[i]
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], int, int]]:
-        for sentence, start, end in self.sentences:
+        for sentence, start, end in self.candidates(pattern):
             m = pattern.search(sentence)
             if m:
                 yield m, start, end
@@ -165,7 +172,7 @@ def _effective_date(find: _Finder) -> Fact | None:
 def _term_end(find: _Finder) -> Fact | None:
     """The latest end date any term sentence gives (a renewal's end, not the recited old one)."""
     best: tuple[date, str, int, int] | None = None
-    for sentence, start, end in find.sentences:
+    for sentence, start, end in find.candidates(_TERM_WORDS):
         if not _TERM_WORDS.search(sentence):
             continue
         for m in _END.finditer(sentence):
@@ -246,7 +253,7 @@ def _annual_cost(find: _Finder) -> Fact | None:
 
 def _sro_count(find: _Finder) -> Fact | None:
     """'assign two SROs', 'the three SROs'; 'one SRO to X and one SRO to Y' counts both."""
-    for sentence, start, end in find.sentences:
+    for sentence, start, end in find.candidates(_COUNT):  # a sentence without a count has no match
         found = [m for m in _COUNT.finditer(sentence) if not _PER_PLACE.match(sentence, m.end())]
         if not found or not (_COUNT_CONTEXT.search(sentence) or _THE_COUNT.search(sentence)):
             continue

@@ -10,8 +10,6 @@ import bisect
 import re
 from functools import cached_property
 
-from rapidfuzz import fuzz
-
 from .models import Document, Evidence, Finding, Status
 from .normalize import Normalized, fold, fold_with_map
 
@@ -65,6 +63,8 @@ class Grounder:
         """
         if len(canon_quote.split()) < 4 or not self._canon:
             return None
+        from rapidfuzz import fuzz  # here: quotes are nearly always found verbatim, and start-up counts
+
         hit = fuzz.partial_ratio_alignment(canon_quote, self._canon, score_cutoff=_PREFILTER_SCORE)
         if hit is None:
             return None

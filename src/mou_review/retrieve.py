@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from .bm25_arrays import InMemoryBM25
 from .models import Clause, ScoredClause
 
 log = logging.getLogger(__name__)
@@ -151,14 +152,14 @@ class LexicalIndex:
         return index
 
     def _build(self, corpus_tokens: list[list[str]]) -> None:
-        import bm25s
+        self.size = len(corpus_tokens)
+        if self.size:  # one document's clauses: scored in memory as bm25s would (`bm25_arrays`)
+            self._retriever: Any = InMemoryBM25(corpus_tokens)
+            return
+        import bm25s  # an empty index, which the store's corpus index starts from and saves
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-
-        self.size = len(corpus_tokens)
         self._retriever = bm25s.BM25()
-        if self.size:  # bm25s cannot index an empty corpus
-            self._retriever.index(_to_bm25s(corpus_tokens), show_progress=False)
 
     def save(self, folder: Path) -> None:
         """Write the index with bm25s's own format (numpy arrays and a JSON vocabulary)."""
@@ -184,14 +185,6 @@ class LexicalIndex:
         scores = self._retriever.get_scores(tokens)
         order = np.argsort(-scores)[: min(n, self.size)]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
-
-
-def _to_bm25s(corpus_tokens: list[list[str]]) -> object:
-    import bm25s
-
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus_tokens]
-    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
 
 
 def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:

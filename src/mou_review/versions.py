@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 # Modules whose code decides a document's text, clauses and metadata: the stored index.
 INDEX_MODULES = ("documents.py", "docx_text.py", "normalize.py", "segment.py", "metadata.py", "vocabulary.py")
 # Modules whose code decides a finding from those clauses (the whole reviewers/ package too).
-RULE_MODULES = ("retrieve.py", "review.py", "grounding.py", "quotes.py", "models.py", "vocabulary.py")
+RULE_MODULES = (
+    "retrieve.py",
+    "bm25_arrays.py",
+    "review.py",
+    "grounding.py",
+    "quotes.py",
+    "models.py",
+    "vocabulary.py",
+)
 EMBEDDER_NAMES = {"wordllama": "wordllama-l2_supercat-256", "openai": "openai-text-embedding-3-small"}
 
 

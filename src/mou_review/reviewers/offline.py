@@ -26,6 +26,7 @@ from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
 from ..vocabulary import blank, negated, sentence_at, sentence_spans, set_aside, signature_block_start
+from .matcher import current_index, index_for
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
 MAX_QUOTES = 3
@@ -87,8 +88,9 @@ class OfflineReviewer:
     ) -> tuple[Finding, list[str]]:
         signals = requirement.signals
         patterns = _compile(signals.model_dump_json())
+        index = index_for(document, clauses)  # each pattern run once per document, for every requirement
         base = Finding(requirement_id=requirement.id, status=Status.missing, severity=requirement.severity)
-        if patterns.condition and not any(p.search(document.text) for p in patterns.condition):
+        if patterns.condition and not index.first(patterns.condition, document.text):
             return base.model_copy(
                 update={
                     "status": Status.not_applicable,
@@ -152,19 +154,24 @@ def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]
 
 def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
     hits = _Hits()
+    index = current_index()
+    relevant = index.relevant([*patterns.strong, *patterns.contrary, *patterns.topic, *patterns.vague])
     for clause in clauses:
         text = clause.text
+        heading_topic = _heading_names_topic(clause, patterns.topic)
+        if text not in relevant and not heading_topic and index.covers(text):
+            continue  # no pattern matches its text and its heading is off topic: nothing to record
         for i, pattern in enumerate(patterns.strong):
-            if i not in hits.strong and (m := pattern.search(text)):
+            if i not in hits.strong and (m := index.search(pattern, text)):
                 hits.strong[i] = (clause, m)
         if contrary := next(filter(None, (_affirmed(p, text) for p in patterns.contrary)), None):
             hits.contrary.append((clause, contrary))
         topic = None
         for i, pattern in enumerate(patterns.topic):
-            if m := pattern.search(text):
+            if m := index.search(pattern, text):
                 hits.topic_patterns.add(i)
                 topic = topic or m
-        if _heading_names_topic(clause, patterns.topic):
+        if heading_topic:
             hits.heading_topic.append(clause)
         # vague wording counts only on topic: "from time to time" in a training clause says nothing
         # about term and review
@@ -186,7 +193,7 @@ def _heading(clause: Clause) -> str:
 
 def _heading_names_topic(clause: Clause, topic: list[re.Pattern[str]]) -> bool:
     heading = _heading(clause)
-    return bool(heading) and any(p.search(heading) for p in topic)
+    return bool(heading) and current_index().first(topic, heading) is not None
 
 
 @lru_cache(maxsize=1)
@@ -232,12 +239,14 @@ def topic_only_patterns(
 
 
 def _first_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-    return next(filter(None, (p.search(text) for p in patterns)), None)
+    return current_index().first(patterns, text)
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match not negated earlier in its sentence: "SROs do not enforce school rules"
     is the carve-out, not the contrary language it contains."""
+    if not current_index().search(pattern, text):
+        return None  # no match at all: spare the finditer
     for m in pattern.finditer(text):
         if not negated(text, m.start()):
             return m
@@ -352,15 +361,17 @@ def _best_sentences(
     """The sentences that meet the most distinct `primary` patterns (ties: more `secondary`
     patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
     scored = []
+    index = current_index()
+    hit = index.relevant(primary)
     for rank, clause in enumerate(ordered):
-        if not any(p.search(clause.text) for p in primary):
+        if clause.text not in hit and (index.covers(clause.text) or not index.first(primary, clause.text)):
             continue  # one search per clause spares a search per sentence
         for start, end in sentence_spans(clause.text):
             sentence = clause.text[start:end]
-            matches = [m for p in primary if (m := p.search(sentence))]
+            matches = [m for p in primary if (m := index.search_part(p, sentence, clause.text))]
             if not matches:
                 continue
-            support = sum(1 for p in secondary if p.search(sentence))
+            support = sum(1 for p in secondary if index.search_part(p, sentence, clause.text))
             first = min(matches, key=lambda m: m.start())
             scored.append(
                 (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())

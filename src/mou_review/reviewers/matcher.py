@@ -1,0 +1,214 @@
+"""Where a checklist's patterns match, found once per document instead of once per rule.
+
+Every requirement looks at the same clauses and many share patterns, and most (pattern, clause)
+pairs cannot match at all. `MatchIndex.search(pattern, text)` is exactly `pattern.search(text)`,
+but memoised per text for the document under review, and skipped when none of the pattern's
+`needles` occurs in the folded text: literal words every match must contain, read from the
+pattern's parse tree. A prefilter that could hide a match is a bug, so the needles are
+conservative: a pattern (or a part of one) they cannot reason about gets none and is always run.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Clause
+
+try:  # the parser `re` itself compiles with (private, but stable since 3.11)
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - a future Python that moves it: no prefilter, same results
+    _sre = _sre_parse = None  # type: ignore[assignment]
+
+# The only non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter (İ ı ſ K, found
+# by brute force over every code point; tests/test_matcher.py checks it on the running Python).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_MAX_MEMO = 200_000  # searches remembered; a huge document starts over rather than grow unbounded
+
+
+def fold(text: str) -> str:
+    """`text` lowercased so that every ASCII string `re.IGNORECASE` finds in it appears as itself."""
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
+@lru_cache(maxsize=4096)
+def needles(pattern: str, flags: int = re.IGNORECASE) -> tuple[str, ...] | None:
+    """Lowercase ASCII strings at least one of which is in every match of `pattern`, or None
+    when the pattern gives no such guarantee (then it must always be run)."""
+    if _sre_parse is None:
+        return None
+    try:
+        tree = _sre_parse.parse(pattern, flags)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+    found = _required(list(tree))
+    return tuple(sorted(found)) if found else None
+
+
+def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
+    """The best any-of literal set a match of this sequence must contain, or None."""
+    candidates: list[frozenset[str]] = []
+    run = ""
+    for op, av in items:
+        if op is _sre.LITERAL and isinstance(av, int) and av < 128:
+            run += chr(av).lower()
+            continue
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width: the characters either side are still adjacent in the match
+        if run:
+            candidates.append(frozenset((run,)))
+            run = ""
+        if (inner := _required_of(op, av)) is not None:
+            candidates.append(inner)
+    if run:
+        candidates.append(frozenset((run,)))
+    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)), default=None)
+
+
+def _required_of(op: object, av: object) -> frozenset[str] | None:
+    """What one non-literal item of a sequence requires: a group, an alternation, a repeat."""
+    if op is _sre.SUBPATTERN:
+        return _required(list(av[3]))  # type: ignore[index]
+    if op is _sre.ATOMIC_GROUP:
+        return _required(list(av))  # type: ignore[call-overload]
+    if op is _sre.BRANCH:
+        alternatives = [_required(list(alt)) for alt in av[1]]  # type: ignore[index]
+        if all(alternatives):
+            return frozenset().union(*alternatives)  # type: ignore[arg-type]
+        return None
+    repeats = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+    if op in repeats and av[0] >= 1:  # type: ignore[index,operator]
+        return _required(list(av[2]))  # type: ignore[index]
+    return None  # a class, a backreference, a conditional, anything new: no guarantee
+
+
+_NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+def may_match(pattern: re.Pattern[str], folded: str) -> bool:
+    """False only when `pattern` cannot match the text `folded` is the `fold` of."""
+    wanted = _needles_of(pattern)
+    return wanted is None or any(needle in folded for needle in wanted)
+
+
+class Screen:
+    """Many texts folded into one string, so a pattern's needles are looked for once, not per text."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        folded = [fold(text) for text in texts]
+        self._starts = list(accumulate((len(f) + 1 for f in folded[:-1]), initial=0)) if folded else []
+        self._whole = "\n".join(folded)
+
+    def candidates(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indices, in order, of the texts `pattern` may match: each holds one of its needles."""
+        wanted = _needles_of(pattern)
+        if wanted is None:
+            return list(range(len(self._starts)))
+        whole, starts, found = self._whole, self._starts, set()
+        for needle in wanted:
+            at = whole.find(needle)
+            while at != -1:
+                k = bisect_right(starts, at) - 1
+                found.add(k)
+                at = whole.find(needle, starts[k + 1]) if k + 1 < len(starts) else -1
+        return sorted(found)
+
+
+def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Needles per compiled pattern, by id (the pattern is kept alive here, so ids stay unique)."""
+    entry = _NEEDLES.get(id(pattern))
+    if entry is None:
+        entry = _NEEDLES[id(pattern)] = (pattern, needles(pattern.pattern, pattern.flags))
+    return entry[1]
+
+
+class MatchIndex:
+    """Memoised, prefiltered searches over one document's clauses (and any other text asked for).
+
+    `search(p, text)` returns exactly what `p.search(text)` returns. For the document's own
+    clause texts each pattern is run once, over the clauses whose folded text holds a needle;
+    `relevant` tells a rule which clauses can hit at all, so it skips the rest unread.
+    """
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self._texts = list(dict.fromkeys(texts))
+        self._clauses = set(self._texts)
+        self._screen = Screen(self._texts)
+        self._per_pattern: dict[int, tuple[dict[str, re.Match[str]], set[str]]] = {}
+        self._found: dict[tuple[int, str], re.Match[str] | None] = {}
+
+    def covers(self, text: str) -> bool:
+        """Whether `text` is one of the document's clauses (searched up front, pattern by pattern)."""
+        return text in self._clauses
+
+    def found(self, pattern: re.Pattern[str]) -> dict[str, re.Match[str]]:
+        """The first match of `pattern` in each of the document's clauses it matches, by text."""
+        return self._pattern(pattern)[0]
+
+    def relevant(self, patterns: Iterable[re.Pattern[str]]) -> set[str]:
+        """The clause texts at least one of `patterns` matches."""
+        out: set[str] = set()
+        for pattern in patterns:
+            out.update(self._pattern(pattern)[0])
+        return out
+
+    def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+        if text in self._clauses:
+            return self._pattern(pattern)[0].get(text)
+        key = (id(pattern), text)
+        try:
+            return self._found[key]
+        except KeyError:
+            pass
+        if len(self._found) > _MAX_MEMO:
+            self._found.clear()
+        found = self._found[key] = _prefiltered(pattern, text, fold(text))
+        return found
+
+    def search_part(self, pattern: re.Pattern[str], part: str, clause: str) -> re.Match[str] | None:
+        """`pattern.search(part)` for a slice `part` of a clause: none when no needle is in the
+        clause at all (a needle missing from the whole is missing from every part)."""
+        if clause in self._clauses and clause not in self._pattern(pattern)[1]:
+            return None
+        return self.search(pattern, part)
+
+    def first(self, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+        """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`)."""
+        for pattern in patterns:
+            if found := self.search(pattern, text):
+                return found
+        return None
+
+    def _pattern(self, pattern: re.Pattern[str]) -> tuple[dict[str, re.Match[str]], set[str]]:
+        entry = self._per_pattern.get(id(pattern))
+        if entry is None:
+            possible = {self._texts[i] for i in self._screen.candidates(pattern)}
+            matches = {t: m for t in possible if (m := pattern.search(t))}
+            entry = self._per_pattern[id(pattern)] = (matches, possible)
+        return entry
+
+
+def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
+    return pattern.search(text) if may_match(pattern, folded) else None
+
+
+_current: tuple[object, MatchIndex] = (None, MatchIndex())
+
+
+def index_for(document: object, clauses: Iterable[Clause] = ()) -> MatchIndex:
+    """The index of the document under review, over its clauses: a new one when the document changes."""
+    global _current
+    if _current[0] is not document:
+        _current = (document, MatchIndex(c.text for c in clauses))
+    return _current[1]
+
+
+def current_index() -> MatchIndex:
+    """The index in use (results never depend on which: every answer is keyed by the text searched)."""
+    return _current[1]
