@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from mou_review.checklist import load_checklist, packaged_ids
-from mou_review.reviewers.matcher import MatchIndex, fold, needles
+from mou_review.reviewers.matcher import MatchIndex, confirm, fold, needles
+from mou_review.reviewers.re2_prefilter import translate
 
 TRICKY = [
     "The SRO shall not enforce school rules.",
@@ -103,7 +104,39 @@ def test_every_checklist_pattern_agrees_with_re_on_real_text() -> None:
         for pattern in compiled:
             want, got = pattern.search(text), index.search(pattern, text)
             assert (got.span() if got else None) == (want.span() if want else None), (pattern.pattern, text)
+            assert MatchIndex().exists(pattern, text) == (want is not None), (pattern.pattern, text)
         for pattern in compiled[:40]:
             got = index.search_part(pattern, text[5:60], text)
             want = pattern.search(text[5:60])
             assert (got.span() if got else None) == (want.span() if want else None), pattern.pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"(?<![\d.])\d+ officers", "two SROs and 3 officers"),  # a lookbehind RE2 lacks: dropped
+        (r"(?<![\d.])\d+ officers", "1.3 officers"),
+        (r"\bSRO\b", "the SROs"),
+        (r"[a-c]x", "Bx"),  # a class under IGNORECASE
+        (r"(?-i:FERPA) records", "FERPA RECORDS ferpa records"),  # a case-sensitive group
+        (r"(?x) school \s+ resource", "School  Resource"),  # verbose: the spaces are not literal
+        (r"end\.$", "the end.\n"),  # `$` before a final newline
+        (r"^by:", "x\nBy:"),  # `^` only at the start without MULTILINE
+        (r"[^\s]{3,}", "a  bc   def"),
+        (r"(?>a+)b|\d++x", "aaab 12x"),  # atomic and possessive: RE2 runs the plain form
+    ],
+)
+def test_re2_start_agrees_with_re(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern, re.I)
+    want = compiled.search(text)
+    got = confirm(compiled, text)
+    assert (got.span() if got else None) == (want.span() if want else None)
+    assert translate(pattern, re.I) is not None  # RE2 really took part
+
+
+def test_untranslatable_patterns_are_left_to_re() -> None:
+    assert translate(r"(\w+) \1") is None  # a backreference
+    assert translate(r"(a)?(?(1)b|c)") is None  # a conditional
+    assert translate(r"x{2000}") is None  # beyond RE2's repeat limit
+    compiled = re.compile(r"(\w+) \1", re.I)
+    assert confirm(compiled, "the the end").group(0) == "the the"  # type: ignore[union-attr]

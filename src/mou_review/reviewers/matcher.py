@@ -17,6 +17,8 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from .re2_prefilter import matches, start_at
+
 if TYPE_CHECKING:
     from ..models import Clause
 
@@ -91,6 +93,17 @@ def _required_of(op: object, av: object) -> frozenset[str] | None:
 _NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
 
 
+def confirm(pattern: re.Pattern[str], text: str, data: bytes | None = None) -> re.Match[str] | None:
+    """`pattern.search(text)`; on an ASCII text (`data` is its bytes) RE2 first says whether and
+    from where it can match, so `re` does not backtrack through the text before it."""
+    if data is None:
+        if not text.isascii():
+            return pattern.search(text)
+        data = text.encode("ascii")
+    start = start_at(pattern, data)
+    return None if start is None else pattern.search(text, start)
+
+
 def may_match(pattern: re.Pattern[str], folded: str) -> bool:
     """False only when `pattern` cannot match the text `folded` is the `fold` of."""
     wanted = _needles_of(pattern)
@@ -131,20 +144,23 @@ def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 class MatchIndex:
     """Memoised, prefiltered searches over one document's clauses (and any other text asked for).
 
-    `search(p, text)` returns exactly what `p.search(text)` returns. For the document's own
-    clause texts each pattern is run once, over the clauses whose folded text holds a needle;
-    `relevant` tells a rule which clauses can hit at all, so it skips the rest unread.
+    `search(p, text)` returns the match `p.search(text)` returns (the same span and groups; its
+    `pos` is where RE2 said to start). For the document's own clause texts each pattern is run
+    once, over the clauses whose folded text holds a needle; `relevant` tells a rule which
+    clauses can hit at all, so it skips the rest unread.
     """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._texts = list(dict.fromkeys(texts))
         self._clauses = set(self._texts)
         self._screen = Screen(self._texts)
+        self._data = {text: text.encode("ascii") for text in self._texts if text.isascii()}
         self._per_pattern: dict[int, tuple[dict[str, re.Match[str]], set[str]]] = {}
         self._found: dict[tuple[int, str], re.Match[str] | None] = {}
+        self._first: dict[tuple[int, str], tuple[list[re.Pattern[str]], re.Match[str] | None]] = {}
 
     def covers(self, text: str) -> bool:
-        """Whether `text` is one of the document's clauses (searched up front, pattern by pattern)."""
+        """Whether `text` is one of the texts the index was built over (searched up front, per pattern)."""
         return text in self._clauses
 
     def found(self, pattern: re.Pattern[str]) -> dict[str, re.Match[str]]:
@@ -178,34 +194,68 @@ class MatchIndex:
             return None
         return self.search(pattern, part)
 
+    def exists(self, pattern: re.Pattern[str], text: str) -> bool:
+        """`pattern.search(text) is not None`, told by RE2 alone where its rewrite is exact."""
+        if text in self._clauses:
+            return text in self._pattern(pattern)[0]
+        known = self._found.get((id(pattern), text), False)
+        if known is not False:
+            return known is not None
+        if text.isascii():
+            if not may_match(pattern, text.lower()):
+                return False
+            answer = matches(pattern, text.encode("ascii"))
+            if answer is not None:
+                return answer
+        return self.search(pattern, text) is not None
+
+    def exists_part(self, pattern: re.Pattern[str], part: str, clause: str) -> bool:
+        """`exists` for a slice `part` of a clause, skipped as `search_part` skips."""
+        if clause in self._clauses and clause not in self._pattern(pattern)[1]:
+            return False
+        return self.exists(pattern, part)
+
     def first(self, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-        """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`)."""
+        """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`).
+        Remembered per list: every requirement asks it of the same lists and clauses."""
+        key = (id(patterns), text)
+        known = self._first.get(key)
+        if known is not None and known[0] is patterns:  # the list is held here: its id is its own
+            return known[1]
+        found = None
         for pattern in patterns:
             if found := self.search(pattern, text):
-                return found
-        return None
+                break
+        if len(self._first) > _MAX_MEMO:
+            self._first.clear()
+        self._first[key] = (patterns, found)
+        return found
 
     def _pattern(self, pattern: re.Pattern[str]) -> tuple[dict[str, re.Match[str]], set[str]]:
         entry = self._per_pattern.get(id(pattern))
         if entry is None:
             possible = {self._texts[i] for i in self._screen.candidates(pattern)}
-            matches = {t: m for t in possible if (m := pattern.search(t))}
+            data = self._data
+            matches = {t: m for t in possible if (m := confirm(pattern, t, data.get(t)))}
             entry = self._per_pattern[id(pattern)] = (matches, possible)
         return entry
 
 
 def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
-    return pattern.search(text) if may_match(pattern, folded) else None
+    return confirm(pattern, text) if may_match(pattern, folded) else None
 
 
 _current: tuple[object, MatchIndex] = (None, MatchIndex())
 
 
 def index_for(document: object, clauses: Iterable[Clause] = ()) -> MatchIndex:
-    """The index of the document under review, over its clauses: a new one when the document changes."""
+    """The index of the document under review, over its clauses and their headings: a new one
+    when the document changes."""
     global _current
     if _current[0] is not document:
-        _current = (document, MatchIndex(c.text for c in clauses))
+        clauses = list(clauses)  # their texts, and their headings (rules test a heading's topic too)
+        headings = [c.heading_path[-1] for c in clauses if c.heading_path]
+        _current = (document, MatchIndex([*(c.text for c in clauses), *headings]))
     return _current[1]
 
 

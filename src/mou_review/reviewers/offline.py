@@ -371,7 +371,7 @@ def _best_sentences(
             matches = [m for p in primary if (m := index.search_part(p, sentence, clause.text))]
             if not matches:
                 continue
-            support = sum(1 for p in secondary if index.search_part(p, sentence, clause.text))
+            support = sum(1 for p in secondary if index.exists_part(p, sentence, clause.text))
             first = min(matches, key=lambda m: m.start())
             scored.append(
                 (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())
