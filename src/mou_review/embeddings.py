@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
 import os
+import struct
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -25,7 +27,7 @@ class Embedder(Protocol):
 class WordLlamaEmbedder:
     """WordLlama's 256-d model (l2_supercat), read from the files inside the `wordllama` wheel.
 
-    It loads the wheel's tokenizer and weights itself and pools exactly as
+    It loads the wheel's tokenizer itself, memory-maps its weights, and pools exactly as
     `WordLlamaInference.embed(norm=True)` does (a test holds the vectors equal). Importing the
     `wordllama` package would cost more than the rest of a one-page review: it pulls in
     `requests` for downloads this path never makes, and copies the whole weight matrix to
@@ -36,15 +38,13 @@ class WordLlamaEmbedder:
     batch_size = 256
 
     def __init__(self) -> None:
-        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         root = _wordllama_dir()
         self._tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
-        with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np") as weights:
-            self._weights: np.ndarray = weights.get_tensor("embedding.weight")  # float16 rows
+        self._weights = _mapped_tensor(root / "weights" / "l2_supercat_256.safetensors", "embedding.weight")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.empty((len(texts), self._weights.shape[1]), dtype=np.float32)
@@ -70,6 +70,22 @@ class WordLlamaEmbedder:
         pooled = sums / np.maximum(lengths, 1).astype(np.float32)[:, np.newaxis]
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled
+
+
+def _mapped_tensor(path: Path, name: str) -> np.ndarray:
+    """One float16 tensor of a safetensors file, memory-mapped rather than read: a review touches
+    only the rows of its tokens. The format is an 8-byte header length, a JSON header naming each
+    tensor's dtype, shape and byte offsets, then the raw little-endian data."""
+    with path.open("rb") as file:
+        (size,) = struct.unpack("<Q", file.read(8))
+        meta = json.loads(file.read(size))[name]
+    if meta["dtype"] != "F16":
+        raise ConfigError(f"{path}: {name} is {meta['dtype']}, not the float16 this embedder reads")
+    start, end = meta["data_offsets"]
+    rows, width = meta["shape"]
+    if end - start != rows * width * 2:
+        raise ConfigError(f"{path}: {name} holds {end - start} bytes, not {rows} x {width} float16")
+    return np.memmap(path, dtype="<f2", mode="r", offset=8 + size + start, shape=(rows, width))
 
 
 def _wordllama_dir() -> Path:
