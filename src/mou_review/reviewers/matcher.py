@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .re2_prefilter import matches, start_at
 
@@ -30,6 +30,9 @@ except ImportError:  # pragma: no cover - a future Python that moves it: no pref
 
 # The only non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter (İ ı ſ K, found
 # by brute force over every code point; tests/test_matcher.py checks it on the running Python).
+_REPEATS = (
+    (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)) if _sre else ()
+)
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _MAX_MEMO = 200_000  # searches remembered; a huge document starts over rather than grow unbounded
 
@@ -84,13 +87,49 @@ def _required_of(op: object, av: object) -> frozenset[str] | None:
         if all(alternatives):
             return frozenset().union(*alternatives)  # type: ignore[arg-type]
         return None
-    repeats = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
-    if op in repeats and av[0] >= 1:  # type: ignore[index,operator]
+    if op in _REPEATS and av[0] >= 1:  # type: ignore[index,operator]
         return _required(list(av[2]))  # type: ignore[index]
     return None  # a class, a backreference, a conditional, anything new: no guarantee
 
 
 _NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+@lru_cache(maxsize=4096)
+def local(pattern: str, flags: int = re.IGNORECASE) -> bool:
+    """Whether a match depends on nothing outside the matched text but word boundaries (\\b, \\B):
+    no ^, $, \\A, \\Z and no lookaround. Such a pattern's match in a slice whose neighbours are
+    not word characters is a match in the whole text."""
+    if _sre_parse is None:
+        return False
+    try:
+        return _local(list(_sre_parse.parse(pattern, flags)))
+    except (re.error, TypeError, ValueError, RecursionError):
+        return False
+
+
+def _local(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            return False
+        if op is _sre.AT and str(av) not in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
+            return False
+        if op is _sre.BRANCH and not all(_local(list(alt)) for alt in av[1]):
+            return False
+        if op in (_sre.SUBPATTERN,) and not _local(list(av[3])):
+            return False
+        if op is _sre.ATOMIC_GROUP and not _local(list(av)):
+            return False
+        if op in _REPEATS and not _local(list(av[2])):
+            return False
+        if op is _sre.GROUPREF_EXISTS:
+            return False
+    return True
+
+
+def _is_word(char: str) -> bool:
+    """What re's \\b counts as a word character (str patterns): alphanumeric or the underscore."""
+    return char.isalnum() or char == "_"
 
 
 def confirm(pattern: re.Pattern[str], text: str, data: bytes | None = None) -> re.Match[str] | None:
@@ -187,12 +226,30 @@ class MatchIndex:
         found = self._found[key] = _prefiltered(pattern, text, fold(text))
         return found
 
-    def search_part(self, pattern: re.Pattern[str], part: str, clause: str) -> re.Match[str] | None:
-        """`pattern.search(part)` for a slice `part` of a clause: none when no needle is in the
-        clause at all (a needle missing from the whole is missing from every part)."""
-        if clause in self._clauses and clause not in self._pattern(pattern)[1]:
-            return None
-        return self.search(pattern, part)
+    def search_part(
+        self, pattern: re.Pattern[str], part: str, clause: str, start: int | None = None
+    ) -> re.Match[str] | None:
+        """`pattern.search(part)` for `part == clause[start:start + len(part)]`, skipped when the
+        clause rules it out (see `_rules_out`)."""
+        return None if self._rules_out(pattern, part, clause, start) else self.search(pattern, part)
+
+    def _rules_out(self, pattern: re.Pattern[str], part: str, clause: str, start: int | None) -> bool:
+        """True when `pattern` cannot match the slice `part` of one of the document's clauses:
+        no needle is in the clause (then none is in any part of it), or the pattern matches
+        nowhere in the clause and reads no context beyond a match but \\b, while the characters
+        either side of the slice are not word characters (then a match in the slice would be
+        one in the clause)."""
+        if clause not in self._clauses:
+            return False
+        found, possible = self._pattern(pattern)
+        if clause not in possible:
+            return True
+        if start is None or clause in found or not local(pattern.pattern, pattern.flags):
+            return False
+        end = start + len(part)
+        return (start == 0 or not _is_word(clause[start - 1])) and (
+            end == len(clause) or not _is_word(clause[end])
+        )
 
     def exists(self, pattern: re.Pattern[str], text: str) -> bool:
         """`pattern.search(text) is not None`, told by RE2 alone where its rewrite is exact."""
@@ -209,11 +266,9 @@ class MatchIndex:
                 return answer
         return self.search(pattern, text) is not None
 
-    def exists_part(self, pattern: re.Pattern[str], part: str, clause: str) -> bool:
+    def exists_part(self, pattern: re.Pattern[str], part: str, clause: str, start: int | None = None) -> bool:
         """`exists` for a slice `part` of a clause, skipped as `search_part` skips."""
-        if clause in self._clauses and clause not in self._pattern(pattern)[1]:
-            return False
-        return self.exists(pattern, part)
+        return not self._rules_out(pattern, part, clause, start) and self.exists(pattern, part)
 
     def first(self, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
         """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`).
