@@ -6,6 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from mou_review.config import PARALLEL_MIN_FILES, Settings
+from mou_review.errors import ConfigError
 
 
 @pytest.mark.parametrize("value", ["", "off", "none"])
@@ -77,3 +78,24 @@ def test_every_setting_is_described() -> None:
     ):
         for name, field in section.model_fields.items():
             assert field.description, f"{section.__name__}.{name} has no description"
+
+
+def test_environment_names_in_any_case_whole_sections_and_their_precedence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("mou_review_retrieval__top_k", "7")  # names are read in any case
+    monkeypatch.setenv("MOU_REVIEW_LLM", '{"model": "x", "timeout": 5}')  # a whole section as JSON
+    monkeypatch.setenv("MOU_REVIEW_LLM__MODEL", "y")  # one field of it wins over the section
+    monkeypatch.setenv("MOU_REVIEW_LLM_MODEL", "w")  # a flat name loses to both
+    monkeypatch.setenv("MOU_REVIEW_CHROMA_HOST", "db")
+    monkeypatch.setenv("MOU_REVIEW_LLM__PRICES", '{"m": [1, 2]}')
+    settings = Settings(store_dir="/srv/store")  # a keyword beats the environment, field by field
+    assert settings.retrieval.top_k == 7
+    assert (settings.llm.model, settings.llm.timeout, settings.llm.prices) == ("y", 5.0, {"m": (1.0, 2.0)})
+    assert (str(settings.store.dir), settings.store.chroma_host) == ("/srv/store", "db")
+
+
+def test_a_variable_that_is_not_json_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOU_REVIEW_STORE", "not json")
+    with pytest.raises(ConfigError, match=r"^MOU_REVIEW_STORE is not valid JSON"):
+        Settings()

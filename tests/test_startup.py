@@ -27,6 +27,8 @@ NOT_FOR_REVIEW = [
     "tqdm",
     "rapidfuzz",  # only a quote not found verbatim needs the fuzzy match
     "safetensors",  # the embedder memory-maps WordLlama's weights itself
+    "pydantic_settings",  # the settings read the environment themselves (config.environment)
+    "asyncio",
 ]
 REVIEW = """
 import json, sys

@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from .errors import ConfigError
 from .limits import LoadSettings
 
 Embedding = Literal["wordllama", "openai"]
@@ -171,27 +171,59 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class LegacyEnvSource(PydanticBaseSettingsSource):
-    """MOU_REVIEW_<FLAT_NAME> variables, nested into their sections."""
+def environment() -> dict[str, Any]:
+    """The settings in MOU_REVIEW_* variables, as pydantic-settings read them before (names in any
+    case): `<FIELD>` for a top-level field, or a whole section as JSON; `<SECTION>__<FIELD>` for one
+    field of a section (JSON for the price table); the flat LEGACY_NAMES, which those override.
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
+    Read here rather than through pydantic-settings, whose import (asyncio, dotenv) cost every
+    command about a twentieth of its start-up.
+    """
+    found: dict[str, Any] = {}
+    for flat, (section_name, field_name) in LEGACY_NAMES.items():
+        variable = f"{ENV_PREFIX}{flat.upper()}"
+        if (value := os.environ.get(variable)) is not None:
+            json_field = (section_name, field_name) in _JSON_FIELDS
+            found.setdefault(section_name, {})[field_name] = (
+                _decoded(variable, value) if json_field else value
+            )
+    env = {k.lower(): v for k, v in os.environ.items() if k.lower().startswith(ENV_PREFIX.lower())}
+    for name, info in Settings.model_fields.items():
+        key = f"{ENV_PREFIX}{name}".lower()
+        section = info.annotation if isinstance(info.annotation, type) else None
+        if section is None or not issubclass(section, BaseModel):
+            if key in env:
+                found[name] = env[key]
+            continue
+        if key in env:
+            found[name] = _merged(found.get(name), _decoded(key, env[key]))
+        for field_name in section.model_fields:
+            variable = f"{key}__{field_name}"
+            if (value := env.get(variable)) is not None:
+                json_field = (name, field_name) in _JSON_FIELDS
+                found.setdefault(name, {})[field_name] = _decoded(variable, value) if json_field else value
+    return found
 
-    def __call__(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for name, (section, field) in LEGACY_NAMES.items():
-            value = os.environ.get(f"{ENV_PREFIX}{name.upper()}")
-            if value is None:
-                continue
-            parsed = json.loads(value) if (section, field) in _JSON_FIELDS and value.strip() else value
-            found.setdefault(section, {})[field] = parsed
-        return found
+
+def _decoded(name: str, value: str) -> Any:
+    try:
+        return json.loads(value) if value.strip() else value
+    except json.JSONDecodeError as exc:  # not a ValueError to pydantic: the variable's name is the message
+        raise ConfigError(f"{name.upper()} is not valid JSON ({exc.msg})") from None
 
 
-class Settings(BaseSettings):
-    """Runtime settings, passed whole to every stage that needs one."""
+def _merged(base: Any, update: Any) -> Any:
+    """`update` over `base`, dictionaries merged key by key (as pydantic-settings merged its sources)."""
+    if not (isinstance(base, dict) and isinstance(update, dict)):
+        return update
+    return {**base, **{k: _merged(base.get(k), v) for k, v in update.items()}}
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore")
+
+class Settings(BaseModel):
+    """Runtime settings, passed whole to every stage that needs one: keyword arguments over the
+    environment (`environment`) over the defaults."""
+
+    model_config = ConfigDict(extra="ignore")
 
     checklist: str = Field(DEFAULT_CHECKLIST, description="checklist id (packaged) or path to a YAML file")
     backend: str = Field(
@@ -218,19 +250,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _legacy_keywords(cls, data: Any) -> Any:
-        return _nest(data) if isinstance(data, dict) else data
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, LegacyEnvSource(settings_cls), dotenv_settings
+    def _environment_and_legacy_keywords(cls, data: Any) -> Any:
+        return _nest(_merged(environment(), data)) if isinstance(data, dict) else data
 
     def resolved_backend(self) -> str:
         """`auto` means llm only when a key or base URL is configured."""
