@@ -10,7 +10,7 @@ stay honest.
 1. `min_strong` per requirement: how many distinct strong signals make `present`. For each value
    1-4 it counts, over the dev documents, correct `present` verdicts (a real clause labelled
    explicit, a gold status of present) minus false ones and misses, and keeps the best (ties: the
-   current value).
+   current value) among the values that score no worse than the current one on the corpus MOUs.
 2. The passing-mention table (`src/mou_review/reviewers/topic_reliability.json`): for every dev
    document and requirement whose only evidence is topic words (no strong, vague or contrary
    language, no heading naming it), each matched topic pattern is counted as addressed (a label of
@@ -41,40 +41,44 @@ from mou_review.segment import segment  # noqa: E402
 CHECKLIST_FILE = ROOT / "src/mou_review/checklists/cops-nasro.yaml"
 
 
-def dev_documents() -> list[tuple[object, list, set[str], set[str]]]:
-    """(document, clauses, requirement ids it addresses, ids it fully meets) per dev document."""
+def dev_documents() -> list[tuple[object, list, set[str], set[str], str]]:
+    """(document, clauses, requirement ids it addresses, ids it fully meets, "real" or "corpus")
+    per dev document."""
     checklist = load_checklist(CHECKLIST_FILE)
     out = []
     for row in load_clauses(ROOT / "evals/real/clauses.jsonl", checklist, "dev"):
         document = document_from_text(row.text, f"{row.id}.txt")
         explicit = {rid for rid, quality in row.labels.items() if quality == "explicit"}
-        out.append((document, segment(document), set(row.labels), explicit))
+        out.append((document, segment(document), set(row.labels), explicit, "real"))
     for gold in load_gold(ROOT / "evals/gold", root=ROOT, split="dev"):
         prepared = prepare_file(Path(gold.document), Settings())
         status = {rid: label.status.value for rid, label in gold.labels.items()}
         addressed = {rid for rid, value in status.items() if value in ("present", "weak")}
         present = {rid for rid, value in status.items() if value == "present"}
-        out.append((prepared.document, prepared.clauses, addressed, present))
+        out.append((prepared.document, prepared.clauses, addressed, present, "corpus"))
     return out
 
 
 def fit_min_strong(documents: list) -> dict[str, int]:
-    """Per requirement, the min_strong with the most right `present` verdicts net of wrong ones."""
+    """Per requirement, the min_strong with the most right `present` verdicts net of wrong ones,
+    among the values that do no worse than the current one on the corpus MOUs: a one-clause
+    excerpt must not buy a `present` that a whole agreement would get wrongly."""
     reviewer = OfflineReviewer()
     best = {}
     for requirement in load_checklist(CHECKLIST_FILE).requirements:
-        scores = {}
+        scores: dict[int, dict[str, int]] = {}
         for value in (1, 2, 3, 4):
             signals = requirement.signals.model_copy(update={"min_strong": value})
             trial = requirement.model_copy(update={"signals": signals})
-            net = 0
-            for document, clauses, _, met in documents:
+            net = {"real": 0, "corpus": 0}
+            for document, clauses, _, met, kind in documents:
                 finding, _ = reviewer.review(document, trial, [], clauses)
                 said, true = finding.status.value == "present", requirement.id in met
-                net += 1 if said and true else -1 if said or true else 0
+                net[kind] += 1 if said and true else -1 if said or true else 0
             scores[value] = net
         current = requirement.signals.min_strong
-        best[requirement.id] = max(scores, key=lambda v: (scores[v], v == current))
+        allowed = [v for v in scores if scores[v]["corpus"] >= scores[current]["corpus"]]
+        best[requirement.id] = max(allowed, key=lambda v: (sum(scores[v].values()), v == current))
     return best
 
 
@@ -92,7 +96,7 @@ def write_min_strong(values: dict[str, int]) -> None:
 def fit_mentions(documents: list) -> dict[str, dict[str, list[int]]]:
     checklist = load_checklist(CHECKLIST_FILE)
     counts: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for document, clauses, addressed, _ in documents:
+    for document, clauses, addressed, _, _ in documents:
         for requirement in checklist.requirements:
             matched = topic_only_patterns(document, requirement, clauses)
             for pattern in matched or ():
