@@ -7,7 +7,8 @@ It reviews, with every packaged checklist (cops-nasro and each state pack): ever
 corpus/, every document the gold files of evals/gold and evals/packs name, and every clause of
 evals/real/clauses.jsonl as a one-clause document (the way `mou-review eval evals/real` does).
 One line per (source, checklist, requirement): status, rationale, issues, contrary flag, the
-reviewer's raw quotes and the grounded evidence; and one line per source with its facts. `--compare` exits 1 on the first differences.
+reviewer's raw quotes and the grounded evidence; and one line per source with its facts and
+metadata. `--compare` exits 1 on the first differences.
 Not a test fixture: a rule change changes findings legitimately; compare against a snapshot of
 the same rules.
 """
@@ -89,7 +90,8 @@ def snapshot_lines(limit: int | None = None) -> Iterator[str]:
             )
             if checklist is checklists[0]:  # facts do not depend on the checklist
                 facts = review.facts.model_dump(mode="json") if review.facts else None
-                yield json.dumps({"source": name, "facts": facts}, ensure_ascii=False)
+                info = review.document.model_dump(mode="json")
+                yield json.dumps({"source": name, "facts": facts, "document": info}, ensure_ascii=False)
             for (finding, quotes), final in zip(raw, review.findings, strict=True):
                 yield json.dumps(
                     {

@@ -14,7 +14,7 @@ from datetime import date
 
 from .models import Document, Evidence, Fact, Facts, FactValue
 from .numbers import MONTHS, NUMBER_WORD, number_value, parse_date
-from .reviewers.matcher import Screen
+from .reviewers.matcher import Screen, confirm
 from .vocabulary import AGENCY_WORDS, sentence_spans
 
 FACT_NAMES = tuple(Facts.model_fields)
@@ -48,7 +48,7 @@ class _Finder:
 
     def matches(self, pattern: re.Pattern[str]) -> Iterator[tuple[re.Match[str], int, int]]:
         for sentence, start, end in self.candidates(pattern):
-            m = pattern.search(sentence)
+            m = confirm(pattern, sentence)
             if m:
                 yield m, start, end
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .models import DocumentInfo
+from .reviewers.matcher import confirm
 from .vocabulary import AGENCY_WORDS
 
 _NOT_A_NAME = r"(?!(?:Police|Department|Sheriff'?s?|Office|Between|And|This|Memorandum|Understanding|Agreement|Program|Services|Resource|Officers?|MOU)\b)"
@@ -61,7 +62,7 @@ def extract_metadata(
     """Fill title, parties and effective date from the text, then overlay manifest fields."""
     head = text[:4000]
     parties = [p for p in (_agency(head) or _agency(text), _district(head) or _district(text)) if p]
-    effective = _EFFECTIVE.search(text)
+    effective = confirm(_EFFECTIVE, text)
     updated = info.model_copy(
         update={
             "title": _title(head),
@@ -76,13 +77,13 @@ def extract_metadata(
 
 
 def _agency(text: str) -> str | None:
-    through = _AGENCY_THROUGH.search(text)
+    through = confirm(_AGENCY_THROUGH, text)
     named = (through.start(), f"{_squash(through.group(1))} {_squash(through.group(2))}") if through else None
     return _party(_AGENCY, text, named)
 
 
 def _district(text: str) -> str | None:
-    named_of = _DISTRICT_OF.search(text)
+    named_of = confirm(_DISTRICT_OF, text)
     return _party(_DISTRICT, text, (named_of.start(), _squash(named_of.group(1))) if named_of else None)
 
 

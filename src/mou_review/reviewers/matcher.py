@@ -15,7 +15,9 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .re2_prefilter import matches, start_at
 
 if TYPE_CHECKING:
     from ..models import Clause
@@ -28,6 +30,9 @@ except ImportError:  # pragma: no cover - a future Python that moves it: no pref
 
 # The only non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter (İ ı ſ K, found
 # by brute force over every code point; tests/test_matcher.py checks it on the running Python).
+_REPEATS = (
+    (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)) if _sre else ()
+)
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _MAX_MEMO = 200_000  # searches remembered; a huge document starts over rather than grow unbounded
 
@@ -82,13 +87,60 @@ def _required_of(op: object, av: object) -> frozenset[str] | None:
         if all(alternatives):
             return frozenset().union(*alternatives)  # type: ignore[arg-type]
         return None
-    repeats = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
-    if op in repeats and av[0] >= 1:  # type: ignore[index,operator]
+    if op in _REPEATS and av[0] >= 1:  # type: ignore[index,operator]
         return _required(list(av[2]))  # type: ignore[index]
     return None  # a class, a backreference, a conditional, anything new: no guarantee
 
 
 _NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+@lru_cache(maxsize=4096)
+def local(pattern: str, flags: int = re.IGNORECASE) -> bool:
+    """Whether a match depends on nothing outside the matched text but word boundaries (\\b, \\B):
+    no ^, $, \\A, \\Z and no lookaround. Such a pattern's match in a slice whose neighbours are
+    not word characters is a match in the whole text."""
+    if _sre_parse is None:
+        return False
+    try:
+        return _local(list(_sre_parse.parse(pattern, flags)))
+    except (re.error, TypeError, ValueError, RecursionError):
+        return False
+
+
+def _local(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            return False
+        if op is _sre.AT and str(av) not in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
+            return False
+        if op is _sre.BRANCH and not all(_local(list(alt)) for alt in av[1]):
+            return False
+        if op in (_sre.SUBPATTERN,) and not _local(list(av[3])):
+            return False
+        if op is _sre.ATOMIC_GROUP and not _local(list(av)):
+            return False
+        if op in _REPEATS and not _local(list(av[2])):
+            return False
+        if op is _sre.GROUPREF_EXISTS:
+            return False
+    return True
+
+
+def _is_word(char: str) -> bool:
+    """What re's \\b counts as a word character (str patterns): alphanumeric or the underscore."""
+    return char.isalnum() or char == "_"
+
+
+def confirm(pattern: re.Pattern[str], text: str, data: bytes | None = None) -> re.Match[str] | None:
+    """`pattern.search(text)`; on an ASCII text (`data` is its bytes) RE2 first says whether and
+    from where it can match, so `re` does not backtrack through the text before it."""
+    if data is None:
+        if not text.isascii():
+            return pattern.search(text)
+        data = text.encode("ascii")
+    start = start_at(pattern, data)
+    return None if start is None else pattern.search(text, start)
 
 
 def may_match(pattern: re.Pattern[str], folded: str) -> bool:
@@ -131,20 +183,23 @@ def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 class MatchIndex:
     """Memoised, prefiltered searches over one document's clauses (and any other text asked for).
 
-    `search(p, text)` returns exactly what `p.search(text)` returns. For the document's own
-    clause texts each pattern is run once, over the clauses whose folded text holds a needle;
-    `relevant` tells a rule which clauses can hit at all, so it skips the rest unread.
+    `search(p, text)` returns the match `p.search(text)` returns (the same span and groups; its
+    `pos` is where RE2 said to start). For the document's own clause texts each pattern is run
+    once, over the clauses whose folded text holds a needle; `relevant` tells a rule which
+    clauses can hit at all, so it skips the rest unread.
     """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._texts = list(dict.fromkeys(texts))
         self._clauses = set(self._texts)
         self._screen = Screen(self._texts)
+        self._data = {text: text.encode("ascii") for text in self._texts if text.isascii()}
         self._per_pattern: dict[int, tuple[dict[str, re.Match[str]], set[str]]] = {}
         self._found: dict[tuple[int, str], re.Match[str] | None] = {}
+        self._first: dict[tuple[int, str], tuple[list[re.Pattern[str]], re.Match[str] | None]] = {}
 
     def covers(self, text: str) -> bool:
-        """Whether `text` is one of the document's clauses (searched up front, pattern by pattern)."""
+        """Whether `text` is one of the texts the index was built over (searched up front, per pattern)."""
         return text in self._clauses
 
     def found(self, pattern: re.Pattern[str]) -> dict[str, re.Match[str]]:
@@ -171,41 +226,91 @@ class MatchIndex:
         found = self._found[key] = _prefiltered(pattern, text, fold(text))
         return found
 
-    def search_part(self, pattern: re.Pattern[str], part: str, clause: str) -> re.Match[str] | None:
-        """`pattern.search(part)` for a slice `part` of a clause: none when no needle is in the
-        clause at all (a needle missing from the whole is missing from every part)."""
-        if clause in self._clauses and clause not in self._pattern(pattern)[1]:
-            return None
-        return self.search(pattern, part)
+    def search_part(
+        self, pattern: re.Pattern[str], part: str, clause: str, start: int | None = None
+    ) -> re.Match[str] | None:
+        """`pattern.search(part)` for `part == clause[start:start + len(part)]`, skipped when the
+        clause rules it out (see `_rules_out`)."""
+        return None if self._rules_out(pattern, part, clause, start) else self.search(pattern, part)
+
+    def _rules_out(self, pattern: re.Pattern[str], part: str, clause: str, start: int | None) -> bool:
+        """True when `pattern` cannot match the slice `part` of one of the document's clauses:
+        no needle is in the clause (then none is in any part of it), or the pattern matches
+        nowhere in the clause and reads no context beyond a match but \\b, while the characters
+        either side of the slice are not word characters (then a match in the slice would be
+        one in the clause)."""
+        if clause not in self._clauses:
+            return False
+        found, possible = self._pattern(pattern)
+        if clause not in possible:
+            return True
+        if start is None or clause in found or not local(pattern.pattern, pattern.flags):
+            return False
+        end = start + len(part)
+        return (start == 0 or not _is_word(clause[start - 1])) and (
+            end == len(clause) or not _is_word(clause[end])
+        )
+
+    def exists(self, pattern: re.Pattern[str], text: str) -> bool:
+        """`pattern.search(text) is not None`, told by RE2 alone where its rewrite is exact."""
+        if text in self._clauses:
+            return text in self._pattern(pattern)[0]
+        known = self._found.get((id(pattern), text), False)
+        if known is not False:
+            return known is not None
+        if text.isascii():
+            if not may_match(pattern, text.lower()):
+                return False
+            answer = matches(pattern, text.encode("ascii"))
+            if answer is not None:
+                return answer
+        return self.search(pattern, text) is not None
+
+    def exists_part(self, pattern: re.Pattern[str], part: str, clause: str, start: int | None = None) -> bool:
+        """`exists` for a slice `part` of a clause, skipped as `search_part` skips."""
+        return not self._rules_out(pattern, part, clause, start) and self.exists(pattern, part)
 
     def first(self, patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-        """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`)."""
+        """The first pattern's match, in list order (as `next(p.search(text) for p in patterns)`).
+        Remembered per list: every requirement asks it of the same lists and clauses."""
+        key = (id(patterns), text)
+        known = self._first.get(key)
+        if known is not None and known[0] is patterns:  # the list is held here: its id is its own
+            return known[1]
+        found = None
         for pattern in patterns:
             if found := self.search(pattern, text):
-                return found
-        return None
+                break
+        if len(self._first) > _MAX_MEMO:
+            self._first.clear()
+        self._first[key] = (patterns, found)
+        return found
 
     def _pattern(self, pattern: re.Pattern[str]) -> tuple[dict[str, re.Match[str]], set[str]]:
         entry = self._per_pattern.get(id(pattern))
         if entry is None:
             possible = {self._texts[i] for i in self._screen.candidates(pattern)}
-            matches = {t: m for t in possible if (m := pattern.search(t))}
+            data = self._data
+            matches = {t: m for t in possible if (m := confirm(pattern, t, data.get(t)))}
             entry = self._per_pattern[id(pattern)] = (matches, possible)
         return entry
 
 
 def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
-    return pattern.search(text) if may_match(pattern, folded) else None
+    return confirm(pattern, text) if may_match(pattern, folded) else None
 
 
 _current: tuple[object, MatchIndex] = (None, MatchIndex())
 
 
 def index_for(document: object, clauses: Iterable[Clause] = ()) -> MatchIndex:
-    """The index of the document under review, over its clauses: a new one when the document changes."""
+    """The index of the document under review, over its clauses and their headings: a new one
+    when the document changes."""
     global _current
     if _current[0] is not document:
-        _current = (document, MatchIndex(c.text for c in clauses))
+        clauses = list(clauses)  # their texts, and their headings (rules test a heading's topic too)
+        headings = [c.heading_path[-1] for c in clauses if c.heading_path]
+        _current = (document, MatchIndex([*(c.text for c in clauses), *headings]))
     return _current[1]
 
 

@@ -368,10 +368,10 @@ def _best_sentences(
             continue  # one search per clause spares a search per sentence
         for start, end in sentence_spans(clause.text):
             sentence = clause.text[start:end]
-            matches = [m for p in primary if (m := index.search_part(p, sentence, clause.text))]
+            matches = [m for p in primary if (m := index.search_part(p, sentence, clause.text, start))]
             if not matches:
                 continue
-            support = sum(1 for p in secondary if index.search_part(p, sentence, clause.text))
+            support = sum(1 for p in secondary if index.exists_part(p, sentence, clause.text, start))
             first = min(matches, key=lambda m: m.start())
             scored.append(
                 (-len(matches), -support, rank, start, clause, start + first.start(), start + first.end())
