@@ -147,3 +147,18 @@ def test_review_reads_the_roles_table_as_roles(reviewed) -> None:
     school = review.finding("school_responsibilities")
     assert school is not None and school.status.value == "present", school.rationale
     assert any(e.quote in (ROLES[1][0], ROLES[2][0]) for e in school.evidence)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [["The District will", "The Department will"], ["SCHOOL", "AGENCY"], ["District", "Sheriff's Office"]],
+)
+def test_other_party_headers_read_as_roles(tmp_path: Path, header: list[str]) -> None:
+    path = _roles_docx(tmp_path / "harlow.docx", header=header)
+    clauses = segment(load_document(path))
+    office = next(c for c in clauses if c.text == ROLES[1][0])
+    assert office.heading_path[-1] == header[0]  # "SCHOOL | AGENCY" is a header row, not a caps heading
+    settings = Settings(store_dir=tmp_path / "store", workers=1)
+    _, review = review_file(path, settings, load_checklist(), OfflineReviewer())
+    roles = review.finding("partner_roles")
+    assert roles is not None and roles.status.value == "present", roles.rationale
