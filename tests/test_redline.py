@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,26 @@ from mou_review.reviewers import make_reviewer
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 AUTHOR = "Redline Tester"
-DOCX_INPUT = CORPUS / "wexmoor_mn_2019.docx"  # offline review: 7 weak, 3 missing
+
+
+def _without_roles_header(name: str) -> Path:
+    """A copy of a corpus DOCX (with its manifest row) whose first table lost its header row.
+
+    wexmoor's responsibilities table is headed "The District will" / "The Department will", so
+    partner_roles is met; without that row the table no longer says who does what, partner_roles
+    is weak, and the redline has a sentence to replace with the model roles clause.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="redline-input-"))
+    document = docx.Document(str(CORPUS / name))
+    header = document.tables[0].rows[0]._tr
+    header.getparent().remove(header)
+    document.save(str(folder / name))
+    rows = (CORPUS / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "manifest.csv").write_text("\n".join(r for r in rows if r.startswith(("file,", name))) + "\n")
+    return folder / name
+
+
+DOCX_INPUT = _without_roles_header("wexmoor_mn_2019.docx")  # offline review: 6 weak, 2 missing
 PDF_INPUT = CORPUS / "halvering_ga_2017.pdf"  # offline review: 13 weak, 3 missing
 ENV = {"COLUMNS": "200", "ANONYMIZED_TELEMETRY": "False"}
 

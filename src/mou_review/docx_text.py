@@ -14,6 +14,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from .vocabulary import CELL_SEPARATOR
+
 _ROMAN = [
     (1000, "m"),
     (900, "cm"),
@@ -101,11 +103,12 @@ def _table_text(table: Table, view: View) -> str:
     rows = []
     for row in table.rows:
         cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            value = " ".join(" ".join(paragraph_text(p._p, view) for p in cell.paragraphs).split())
-            if not cells or cells[-1] != value:  # merged cells repeat their text
-                cells.append(value)
-        rows.append(" | ".join(cells))
+            if cell._tc is not previous:  # a merged cell is listed once per grid column it spans
+                cells.append(" ".join(" ".join(paragraph_text(p._p, view) for p in cell.paragraphs).split()))
+            previous = cell._tc
+        rows.append(CELL_SEPARATOR.join(cells))
     return "\n".join(rows)
 
 

@@ -1,7 +1,8 @@
 """Locate every quote in the source text, or drop it: no evidence is shown that is not there.
 
 Matching goes exact, then normalised (whitespace, curly quotes, dashes, hyphenated line breaks,
-case), then a fuzzy match (rapidfuzz) snapped to whole words. Each located quote gets offsets and a page.
+case), then a fuzzy match (rapidfuzz) snapped to whole words. Each located quote gets offsets and a page,
+and is cut to one table cell: a quote that joins cells can be found by no one in Word.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import cached_property
 
 from .models import Document, Evidence, Finding, Status
 from .normalize import Normalized, fold, fold_with_map
+from .vocabulary import one_cell
 
 FUZZY_MIN_RATIO = 0.9
 # partial_ratio only says where to look; the whole-word span must then reach FUZZY_MIN_RATIO
@@ -84,6 +86,7 @@ class Grounder:
         return self._evidence(*self._folded.source_span(starts[i], ends[j]), "fuzzy")
 
     def _evidence(self, start: int, end: int, how: str) -> Evidence:
+        start, end = one_cell(self.document.text, start, end)
         return Evidence(
             quote=self.document.text[start:end],
             start=start,

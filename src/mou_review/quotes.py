@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .vocabulary import sentence_spans, strip_label
+from .vocabulary import sentence_spans, strip_label, table_row
 
 __all__ = ["quote_at", "quote_span", "sentence_spans"]  # sentence_spans: re-exported for old callers
 
@@ -27,15 +27,17 @@ def _words(text: str) -> int:
 def quote_span(text: str, offset: int, match_end: int | None = None) -> tuple[int, int]:
     """The span of the best quote for a match at `offset` in `text` (a clause or a document).
 
-    The sentence holding the match, label stripped; a heading-only line gives way to the sentence
-    after it; a sentence longer than MAX_QUOTE_WORDS is cut at the first clause boundary after
-    the match (and starts at the last one before it when the match sits deep in the sentence).
+    The sentence holding the match, label stripped (a table cell is a sentence: a quote never
+    joins cells); a heading-only line, not a cell, gives way to the sentence after it; a
+    sentence longer than MAX_QUOTE_WORDS is cut at the first clause boundary after the match
+    (and starts at the last one before it when the match sits deep in the sentence).
     """
     spans = sentence_spans(text) or ((0, len(text)),)
     index = next((i for i, (s, e) in enumerate(spans) if s <= offset < e), len(spans) - 1)
     start, end = spans[index]
     start = strip_label(text, start, end)
-    if _words(text[start:end]) < MIN_QUOTE_WORDS and index + 1 < len(spans):
+    short = _words(text[start:end]) < MIN_QUOTE_WORDS
+    if short and index + 1 < len(spans) and not _in_table(text, start, spans[index + 1][1]):
         start, end = spans[index + 1]
         start = strip_label(text, start, end)
         offset = start
@@ -57,6 +59,11 @@ def quote_span(text: str, offset: int, match_end: int | None = None) -> tuple[in
             keep = max(MAX_QUOTE_WORDS, _words(text[start:match_end]) + 3)
             cut_end = start + words[min(len(words), keep) - 1].end()
     return start, cut_end
+
+
+def _in_table(text: str, start: int, end: int) -> bool:
+    """text[start:end] touches a table row: its cells are separate quotes."""
+    return table_row(text[text.rfind("\n", 0, start) + 1 : end])
 
 
 def quote_at(text: str, offset: int, match_end: int | None = None) -> str:

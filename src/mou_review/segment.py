@@ -3,6 +3,11 @@
 Works on text alone, so PDF, DOCX and TXT go through the same rules: a clause starts at a blank
 line, a numbering marker ("ARTICLE IV", "Section 4.", "II.", "A.", "1.", "1.1", "(a)"), a heading,
 or after a short line that ends a sentence (how PDF extraction shows a paragraph end).
+
+A table row (a line whose cells the loader joined with " | ") is a clause of its own, never a
+heading. A roles table, whose header cells each name a party ("The District will" / "The
+Department will"), states row by row what each party does: each of its cells is a clause whose
+heading path ends with its column's header, and the header row itself is read as headings.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import Clause, Document
-from .vocabulary import MARKERS, marker_of, sentence_spans
+from .vocabulary import MARKERS, cell_spans, marker_of, party_of_heading, sentence_spans, table_row
 
 __all__ = ["MARKERS", "marker_of", "segment"]  # the numbering styles live in vocabulary
 
@@ -32,31 +37,73 @@ class _Block:
     text: str
     heading: bool = False
     marker: str | None = None
+    row: bool = False  # one line of a table
 
 
 def segment(document: Document) -> list[Clause]:
     """Clauses of `document`, in reading order, with offsets into `document.text`."""
-    blocks = _classify(_blocks(document.text))
+    text = document.text
     clauses: list[Clause] = []
     path: list[tuple[str, str]] = []  # (marker class, heading text)
-    for block in blocks:
+    columns: list[str] | None = None  # the column headers of the roles table being read
+    previous: _Block | None = None
+    for block in _classify(_blocks(text)):
+        row = _cells(text, block) if block.row else None
+        if row is None or previous is None or not previous.row or "\n\n" in text[previous.end : block.start]:
+            columns = None  # a table starts after anything that is not one of its rows
+        previous = block
         if block.heading:
             path = _push_heading(path, block.marker or _unnumbered_class(block.text), block.text)
             continue
-        for start, end in _windows(document.text, block.start, block.end):
-            clauses.append(
-                Clause(
-                    clause_id=f"{document.info.doc_id}:{len(clauses):04d}",
-                    doc_id=document.info.doc_id,
-                    index=len(clauses),
-                    heading_path=[h for _, h in path],
-                    text=document.text[start:end],
-                    start=start,
-                    end=end,
-                    page=document.page_at(start),
-                )
-            )
+        if row is not None and columns is None and (headers := _roles_header(text, row)):
+            columns = headers
+            continue
+        headings = [h for _, h in path]
+        for start, end, column in _pieces(text, block, row, columns):
+            clauses.append(_clause(document, len(clauses), [*headings, *column], start, end))
     return clauses
+
+
+def _pieces(
+    text: str, block: _Block, row: list[tuple[int, int]] | None, columns: list[str] | None
+) -> list[tuple[int, int, list[str]]]:
+    """What of a block becomes clauses: each cell of a roles-table row under its column's header
+    (a row whose cells do not line up with the header keeps the section's path), else the block,
+    windowed when long."""
+    if row is None or columns is None:
+        return [(start, end, []) for start, end in _windows(text, block.start, block.end)]
+    aligned = len(row) == len(columns)
+    return [
+        (start, end, [columns[i]] if aligned else []) for i, (start, end) in enumerate(row) if end > start
+    ]
+
+
+def _cells(text: str, block: _Block) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row, from the start of its line (an empty cell is empty)."""
+    return cell_spans(text, text.rfind("\n", 0, block.start) + 1, block.end)
+
+
+def _roles_header(text: str, row: list[tuple[int, int]]) -> list[str] | None:
+    """The header cells when a row heads a roles table: two or more cells, each naming a party,
+    the school side and the agency side both among them."""
+    headers = [text[start:end] for start, end in row]
+    parties = [party_of_heading(h) if h else None for h in headers]
+    if len(headers) < 2 or None in parties or {"district", "agency"} - set(parties):
+        return None
+    return headers
+
+
+def _clause(document: Document, index: int, heading_path: list[str], start: int, end: int) -> Clause:
+    return Clause(
+        clause_id=f"{document.info.doc_id}:{index:04d}",
+        doc_id=document.info.doc_id,
+        index=index,
+        heading_path=heading_path,
+        text=document.text[start:end],
+        start=start,
+        end=end,
+        page=document.page_at(start),
+    )
 
 
 def _lines(text: str) -> list[_Line]:
@@ -88,7 +135,7 @@ def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
     stripped = line.text.strip()
     if not stripped:
         return True
-    if marker_of(stripped) or " | " in stripped or " | " in prev.text:
+    if marker_of(stripped) or table_row(line.text) or table_row(prev.text):
         return True
     if _looks_like_heading(prev.text.strip()) or _looks_like_heading(stripped):
         return True
@@ -98,9 +145,10 @@ def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
 
 def _make_block(text: str, lines: list[_Line]) -> _Block:
     start, end = lines[0].start, lines[-1].end
+    row = len(lines) == 1 and table_row(lines[0].text)  # before trimming: a row may open with an empty cell
     while start < end and text[start].isspace():
         start += 1
-    return _Block(start=start, end=end, text=text[start:end])
+    return _Block(start=start, end=end, text=text[start:end], row=row)
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -158,7 +206,7 @@ def _classify(blocks: list[_Block]) -> list[_Block]:
     for i, block in enumerate(blocks):
         single_line = "\n" not in block.text
         block.marker = marker_of(block.text)
-        block.heading = single_line and _looks_like_heading(block.text)
+        block.heading = single_line and not block.row and _looks_like_heading(block.text)
         if not block.heading and single_line and not block.marker and _title_case(block.text):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             block.heading = nxt is not None and len(nxt.text) > 80

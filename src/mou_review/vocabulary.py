@@ -55,13 +55,71 @@ def strip_label(text: str, start: int, end: int) -> int:
     return start
 
 
+# --- table cells ----------------------------------------------------------------------------
+
+# How the loaders write a table: one line per row, its cells joined by CELL_SEPARATOR (docx_text).
+# Normalising trims a line's edges, so an empty first or last cell leaves "| b" or "a |".
+# A cell is what a reader finds with Ctrl+F in Word, so no sentence, clause or quote crosses one.
+CELL_SEPARATOR = " | "
+_SEPARATOR = r" \| | \|(?=\n|$)|(?<![^\n])\| "
+_CELL_EDGE = _SEPARATOR + r"|\n(?=[^\n]*? \|(?: |\n|$)|\| )"  # a separator, or the break before a row
+_SEPARATORS = re.compile(_SEPARATOR)
+
+
+def table_row(line: str) -> bool:
+    """The line is a table row as the loaders write it."""
+    return bool(_SEPARATORS.search(line))
+
+
+def cell_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each cell of the one-line row text[start:end], whitespace trimmed."""
+    cells, pos = [], start
+    for m in _SEPARATORS.finditer(text, start, end):
+        cells.append(_trimmed(text, pos, m.start()))
+        pos = m.end()
+    cells.append(_trimmed(text, pos, end))
+    return cells
+
+
+def one_cell(text: str, start: int, end: int) -> tuple[int, int]:
+    """text[start:end] cut to the one table cell holding most of it (unchanged outside a table).
+
+    A quote that joins cells ("Provide an office | Assign two officers") is in no cell of the
+    document a reader could search for; the longest piece is what the quote is mostly about.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    if not table_row(text[line_start : line_end if line_end >= 0 else len(text)]):
+        return start, end
+    pieces = [cell for line in _line_spans(text, start, end) for cell in cell_spans(text, *line)]
+    return max(pieces, key=lambda p: p[1] - p[0])
+
+
+def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    while (cut := text.find("\n", pos, end)) >= 0:
+        spans.append((pos, cut))
+        pos = cut + 1
+    return [*spans, (pos, end)]
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 # --- sentences ------------------------------------------------------------------------------
 
 # Abbreviations whose period does not end a sentence in MOUs: statutes, times, titles, initials.
 ABBREVIATION = re.compile(
     r"(?:\b(?:U\.S\.C|C\.F\.R|U\.S|a\.m|p\.m|No|Nos|Dr|Mr|Mrs|Ms|St|Sec|Secs|Art|e\.g|i\.e|etc|Inc|Co|Corp|Jr|Sr|vs|v|Stat|Ann|Rev|Ch|Pub|L|Ed|Gov|approx)|\b[A-Z])$"
 )
-_BOUNDARY = re.compile(r"[.?!;:](?=[\"'\u201d\u2019)]?\s+(?=[A-Z(\"\u201c\d]))|\n\s*\n|" + _ITEM_LINE)
+_BOUNDARY = re.compile(
+    r"[.?!;:](?=[\"'\u201d\u2019)]?\s+(?=[A-Z(\"\u201c\d]))|\n\s*\n|" + _ITEM_LINE + "|" + _CELL_EDGE
+)
 # A span that ends a full sentence (not the ";" of a run-on sentence or a list lead-in).
 TERMINAL = re.compile(r"[.?!][\"'\u201d\u2019)]*$")
 
@@ -72,7 +130,7 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
     A span ends at ".", "?" or "!" (not after an abbreviation such as "U.S.C." or "Sec."), at ";"
     before a capital, at ":" before a lettered list, at a blank line, and before a line that
-    opens a list item. Cached: every requirement looks at the same clauses.
+    opens a list item, and at a table cell's edge. Cached: every requirement looks at the same clauses.
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -179,6 +237,25 @@ def blank(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 
 AGENCY_WORDS = re.compile(r"police|sheriff|public safety|marshal|constab(?:le|ulary)", re.I)
 DISTRICT_WORDS = re.compile(r"school|board of education|academy|isd|district|corporation", re.I)
+# A heading that names a party, as a roles table's column headers do: "The District will",
+# "Police Department Responsibilities", "SCHOOL", "AGENCY". The officer is the agency's.
+_AGENCY_HEADING = re.compile(
+    r"police|sheriff|public safety|marshal|constab|resource officer|\bsros?\b|deput", re.I
+)
+_OTHER_AGENCY = re.compile(r"\b(?:department|agency|city|county|village|town(?:ship)?|\w{0,4}pd)\b", re.I)
+MAX_PARTY_HEADING_WORDS = 8
+
+
+def party_of_heading(heading: str) -> str | None:
+    """ "agency" or "district" when a short heading names that party, else None."""
+    if len(heading.split()) > MAX_PARTY_HEADING_WORDS or heading.rstrip().endswith((".", ";")):
+        return None
+    if _AGENCY_HEADING.search(heading):
+        return "agency"
+    if DISTRICT_WORDS.search(heading):
+        return "district"
+    return "agency" if _OTHER_AGENCY.search(heading) else None
+
 
 # --- the signature block --------------------------------------------------------------------
 

@@ -25,7 +25,15 @@ from pathlib import Path
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
-from ..vocabulary import blank, negated, sentence_at, sentence_spans, set_aside, signature_block_start
+from ..vocabulary import (
+    blank,
+    negated,
+    party_of_heading,
+    sentence_at,
+    sentence_spans,
+    set_aside,
+    signature_block_start,
+)
 from .matcher import current_index, index_for
 
 _NOTWITHSTANDING = re.compile(r"notwithstanding", re.I)
@@ -69,6 +77,26 @@ def _compile(signals_json: str) -> _Compiled:
         comp(signals.contrary),
         comp(signals.condition),
     )
+
+
+def _led(clause: Clause) -> str | None:
+    """A clause under a heading that names a party ("The District will", a roles table's column
+    "Police Department Responsibilities") read with that heading as its lead-in, else None."""
+    heading = clause.heading_path[-1] if clause.heading_path else ""
+    return f"{heading}: {clause.text}" if party_of_heading(heading) else None
+
+
+def _across(pattern: re.Pattern[str], led: str, cut: int) -> re.Match[str] | None:
+    """A match that starts in the lead-in heading and ends in the clause: the heading is its subject."""
+    if current_index().search(pattern, led) is None:
+        return None
+    return next((m for m in pattern.finditer(led) if m.start() < cut < m.end()), None)
+
+
+def _at(clause: Clause, match: re.Match[str]) -> tuple[int, int]:
+    """The match's span in the clause's own text (a match in the led text starts at the clause)."""
+    shift = len(match.string) - len(clause.text)
+    return max(match.start() - shift, 0), max(match.end() - shift, 0)
 
 
 def _sentence(text: str, offset: int) -> str:
@@ -137,7 +165,7 @@ def _said_but_not_agreed(
     clause, match = (pairs or hits.topic)[0]
     rationale = f"named only in a recital, a claim about the agreement or a recommendation ('{_said(match)}'), not as an agreed term"
     return _finding(finding, Status.weak, [], rationale), _dedupe(
-        [quote_at(clause.text, match.start(), match.end())]
+        [quote_at(clause.text, *_at(clause, match))]
     )
 
 
@@ -157,12 +185,14 @@ def _scan(clauses: list[Clause], patterns: _Compiled) -> _Hits:
     index = current_index()
     relevant = index.relevant([*patterns.strong, *patterns.contrary, *patterns.topic, *patterns.vague])
     for clause in clauses:
-        text = clause.text
+        text, led = clause.text, _led(clause)
         heading_topic = _heading_names_topic(clause, patterns.topic)
-        if text not in relevant and not heading_topic and index.covers(text):
+        if text not in relevant and not heading_topic and not led and index.covers(text):
             continue  # no pattern matches its text and its heading is off topic: nothing to record
         for i, pattern in enumerate(patterns.strong):
-            if i not in hits.strong and (m := index.search(pattern, text)):
+            if i in hits.strong:
+                continue
+            if m := index.search(pattern, text) or (led and _across(pattern, led, len(led) - len(text))):
                 hits.strong[i] = (clause, m)
         if contrary := next(filter(None, (_affirmed(p, text) for p in patterns.contrary)), None):
             hits.contrary.append((clause, contrary))
@@ -258,11 +288,12 @@ def _quotes(pairs: list[tuple[Clause, re.Match[str]]]) -> list[str]:
     out: list[str] = []
     seen: set[tuple[str, int]] = set()
     for clause, match in pairs:
-        sentence = sentence_at(clause.text, match.start())[0]
+        start, end = _at(clause, match)
+        sentence = sentence_at(clause.text, start)[0]
         if (clause.clause_id, sentence) in seen:
             continue
         seen.add((clause.clause_id, sentence))
-        quote = quote_at(clause.text, match.start(), match.end())
+        quote = quote_at(clause.text, start, end)
         if quote and quote not in out:
             out.append(quote)
         if len(out) == MAX_QUOTES:
@@ -274,7 +305,8 @@ def _decide(
     base: Finding, signals: Signals, patterns: _Compiled, hits: _Hits, ordered: list[Clause]
 ) -> tuple[Finding, list[str]]:
     strong = [hits.strong[i] for i in sorted(hits.strong)]  # checklist order: first pattern, best quote
-    overriding = [h for h in strong if _NOTWITHSTANDING.search(_sentence(h[0].text, h[1].start()))]
+    overriding = [h for h in strong if _NOTWITHSTANDING.search(_sentence(h[0].text, _at(*h)[0]))]
+    led = [h for h in strong if _at(*h) != h[1].span()]  # met by a party heading and the clause under it
     contrary = hits.contrary
     if contrary and not overriding:
         issues = [signals.contrary_issue] if signals.contrary_issue else []
@@ -291,7 +323,9 @@ def _decide(
         enough = False
     if enough and not (hits.vague and len(hits.strong) == signals.min_strong and signals.min_strong > 1):
         found = ", ".join(f"'{_said(m)}'" for _, m in strong[:3])
-        quotes = _quotes(overriding) + _best_sentences(ordered, patterns.strong, patterns.topic)
+        quotes = (
+            _quotes(overriding) + _quotes(led) + _best_sentences(ordered, patterns.strong, patterns.topic)
+        )
         if signals.require_topic_for_present:  # the topic sentence is half of what "present" rests on
             quotes = _best_sentences(ordered, patterns.topic, patterns.strong)[:1] + quotes
         return _finding(base, Status.present, [], f"states it: {found}"), _dedupe(quotes)
