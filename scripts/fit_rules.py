@@ -122,7 +122,7 @@ def main() -> None:
     counts = fit_mentions(dev_documents())
     data = {
         "about": "per requirement and topic pattern: [addressed, not addressed] dev documents whose only "
-        "evidence was that pattern; written by scripts/fit_topic_reliability.py from dev splits only",
+        "evidence was that pattern; written by scripts/fit_rules.py from dev splits only",
         "counts": counts,
     }
     TOPIC_TABLE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ language, vague wording, a heading that names the topic, or a mention that is mo
 decided, in words a reviewer can check.
 
 "Passing" is learned, not hand-set: `topic_reliability.json` (fitted on the dev splits by
-`scripts/fit_topic_reliability.py`) counts, per requirement and topic pattern, how often a
+`scripts/fit_rules.py`) counts, per requirement and topic pattern, how often a
 document whose only evidence was that pattern really addressed the requirement. A lone
 "assign" rarely means the SRO selection process is addressed; a lone "purpose" usually means the
 purpose is. A mention counts when its smoothed rate is at least PASSING_THRESHOLD, when two or
@@ -114,29 +114,41 @@ class OfflineReviewer:
         retrieved: list[ScoredClause],
         clauses: list[Clause],
     ) -> tuple[Finding, list[str]]:
-        signals = requirement.signals
-        patterns = _compile(signals.model_dump_json())
-        index = index_for(document, clauses)  # each pattern run once per document, for every requirement
         base = Finding(requirement_id=requirement.id, status=Status.missing, severity=requirement.severity)
-        if patterns.condition and not index.first(patterns.condition, document.text):
+        evidence = _evidence(document, requirement, retrieved, clauses)
+        if evidence is None:
             return base.model_copy(
                 update={
                     "status": Status.not_applicable,
                     "rationale": "condition not met: the MOU does not mention it",
                 }
             ), []
-        ordered = _retrieval_order(retrieved, clauses)
-        if signals.signature_block:
-            ordered = _signature_region(document, ordered)
-        agreed = [_agreed(c, signals.recitals_count) for c in ordered]
-        hits = _scan(agreed, patterns)
-        finding, quotes = _decide(base, signals, patterns, hits, agreed)
+        patterns, ordered, agreed, hits = evidence
+        recitals_count = requirement.signals.recitals_count
+        finding, quotes = _decide(base, requirement.signals, patterns, hits, agreed)
         if finding.status is Status.missing:
-            return _said_but_not_agreed(finding, patterns, ordered, agreed, signals.recitals_count) or (
+            return _said_but_not_agreed(finding, patterns, ordered, agreed, recitals_count) or (
                 finding,
                 quotes,
             )
         return finding, quotes
+
+
+def _evidence(
+    document: Document, requirement: Requirement, retrieved: list[ScoredClause], clauses: list[Clause]
+) -> tuple[_Compiled, list[Clause], list[Clause], _Hits] | None:
+    """(patterns, clauses in retrieval order, the same with what commits no one blanked, the hits
+    in those), or None when the requirement's condition is not met: what every verdict rests on."""
+    signals = requirement.signals
+    patterns = _compile(signals.model_dump_json())
+    index = index_for(document, clauses)  # each pattern run once per document, for every requirement
+    if patterns.condition and not index.first(patterns.condition, document.text):
+        return None
+    ordered = _retrieval_order(retrieved, clauses)
+    if signals.signature_block:
+        ordered = _signature_region(document, ordered)
+    agreed = [_agreed(c, signals.recitals_count) for c in ordered]
+    return patterns, ordered, agreed, _scan(agreed, patterns)
 
 
 def _agreed(clause: Clause, recitals_count: bool) -> Clause:
@@ -258,11 +270,10 @@ def topic_only_patterns(
 ) -> list[str] | None:
     """The topic patterns met when they are the rules' only evidence (no strong, vague or
     contrary language, no heading), else None: what `topic_reliability.json` is fitted on."""
-    patterns = _compile(requirement.signals.model_dump_json())
-    if patterns.condition and not any(p.search(document.text) for p in patterns.condition):
+    evidence = _evidence(document, requirement, [], clauses)
+    if evidence is None:
         return None
-    ordered = _signature_region(document, clauses) if requirement.signals.signature_block else clauses
-    hits = _scan(ordered, patterns)
+    patterns, _, _, hits = evidence
     if hits.strong or hits.vague or hits.contrary or hits.heading_topic or not hits.topic:
         return None
     return [patterns.topic[i].pattern for i in sorted(hits.topic_patterns)]
