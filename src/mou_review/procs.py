@@ -23,7 +23,7 @@ POLL_SECONDS = 1.0
 
 def exit_with_parent(poll_seconds: float = POLL_SECONDS) -> None:
     """Make this process end when the process that started it ends (call it in the child)."""
-    parent = os.getppid()
+    parent = _started_by()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
@@ -34,6 +34,15 @@ def exit_with_parent(poll_seconds: float = POLL_SECONDS) -> None:
         target=_watch, args=(parent, poll_seconds), name="exit-with-parent", daemon=True
     )
     watchdog.start()
+
+
+def _started_by() -> int:
+    """The pid of the process that started this one, even if it died while this one was still
+    importing (then `getppid` already names the reaper, and only multiprocessing remembers)."""
+    import multiprocessing
+
+    started_by = multiprocessing.parent_process()
+    return started_by.pid if started_by is not None and started_by.pid else os.getppid()
 
 
 def _watch(parent: int, poll_seconds: float) -> None:

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Generator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +33,7 @@ from .ingest import Prepared, batch_key, prepare
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
+from .parallel import pool_for, shared
 from .pipeline import review_prepared
 from .procs import exit_with_parent
 from .render import html, tables
@@ -259,26 +260,30 @@ def _review(prepared: Prepared, options: TriageOptions, reviewer: Reviewer | Non
 
 
 def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Generator[Outcome, None, None]:
-    """Outcomes as they finish: worker processes for offline backends, in-process otherwise."""
+    """Outcomes as they finish. Offline backends with `workers` > 1 share the batch between this
+    process and `workers - 1` worker processes (`parallel.shared`); others run in this process."""
     workers = LimitsSettings(workers=options.workers).workers_for(len(jobs))
     if workers <= 1 or options.backend not in LOCAL_BACKENDS:
         for job in jobs:
             yield work(job, options, reviewer)
         return
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm, initargs=(options,))
+    pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_warm, initargs=(options,))
     try:
-        futures: dict[Future[Outcome], Job] = {pool.submit(work, job, options): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker that died (BrokenProcessPool) fails its document only
-                job = futures[future]
-                yield Outcome(
-                    job, Prepared(path=job.path), error=f"worker process failed ({type(exc).__name__})"
-                )
+        yield from shared(
+            jobs,
+            lambda job: work(job, options, reviewer),
+            pool_for(pool, work, options),
+            workers - 1,
+            _worker_failed,
+        )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_failed(job: Job, exc: BaseException) -> Outcome:
+    """A worker that died (BrokenProcessPool) fails its document only."""
+    return Outcome(job, Prepared(path=job.path), error=f"worker process failed ({type(exc).__name__})")
 
 
 # --- the main process: write each result as it arrives ---------------------------------------

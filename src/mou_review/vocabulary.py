@@ -210,19 +210,42 @@ INSTRUCTION = re.compile(
 def set_aside(text: str, recitals_count: bool = False) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     """What in `text` is no agreed term: ("disclaimer" or "instruction", every sentence) when the
     whole paragraph is, else (None, spans of recitals, claims and recommendations)."""
+    kind, anywhere, opens_recital = _uncommitted(text)
+    if kind:
+        return kind, sentence_spans(text)
+    if not anywhere and (recitals_count or not opens_recital):
+        return None, ()  # none anywhere, so none in any sentence (see `_aside_sentences`)
+    return None, _aside_sentences(text, recitals_count)
+
+
+@lru_cache(maxsize=8192)
+def _uncommitted(text: str) -> tuple[str | None, bool, bool]:
+    """(what sets the whole paragraph aside, or None; whether a claim or a recommendation is
+    anywhere in it; whether it opens as a recital), read once per text for both `set_aside`
+    variants, each search told by RE2 first (`confirm`: exactly `pattern.search(text)`)."""
+    from .reviewers.matcher import confirm  # a leaf module, but under the reviewers package
+
+    data = text.encode("ascii") if text.isascii() else None
+    if confirm(INSTRUCTION, text, data):
+        return "instruction", False, False
+    if confirm(DISCLAIMER, text, data):
+        return "disclaimer", False, False
+    anywhere = bool(confirm(CLAIM, text, data) or confirm(HEARSAY, text, data))
+    return None, anywhere, RECITAL.match(text) is not None
+
+
+def _aside_sentences(text: str, recitals_count: bool) -> tuple[tuple[int, int], ...]:
+    """The sentences that are recitals, claims or recommendations. A match inside a sentence is
+    one in the whole text too (a sentence never starts or ends next to a word character, and `^`
+    matches only at 0), so `set_aside` skips this when the whole text has none."""
     spans = sentence_spans(text)
-    if INSTRUCTION.search(text):
-        return "instruction", spans
-    if DISCLAIMER.search(text):
-        return "disclaimer", spans
-    aside = tuple(
+    return tuple(
         (start, end)
         for start, end in spans
         if (not recitals_count and RECITAL.match(text, start))
         or CLAIM.search(text, start, end)
         or HEARSAY.search(text, start, end)
     )
-    return None, aside
 
 
 def blank(text: str, spans: tuple[tuple[int, int], ...]) -> str:

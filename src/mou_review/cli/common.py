@@ -76,7 +76,7 @@ WorkersOpt = Annotated[
         "-j",
         min=1,
         metavar="N",
-        help="worker processes (env MOU_REVIEW_WORKERS; default: 1, or 2 for 60 files or more)",
+        help="processes that share a batch, this one included (env MOU_REVIEW_WORKERS; default: 1, or 2 for 60 files or more)",
     ),
 ]
 BackendOpt = Annotated[

@@ -132,6 +132,15 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def bounded(text: str, parts: Iterable[tuple[int, int]]) -> bool:
+    """No part text[s:e] has a word character right before or after it."""
+    return not any(_touches_word(text, s, e) for s, e in parts)
+
+
+def _touches_word(text: str, s: int, e: int) -> bool:
+    return (s > 0 and _is_word(text[s - 1])) or (e < len(text) and _is_word(text[e]))
+
+
 def confirm(pattern: re.Pattern[str], text: str, data: bytes | None = None) -> re.Match[str] | None:
     """`pattern.search(text)`; on an ASCII text (`data` is its bytes) RE2 first says whether and
     from where it can match, so `re` does not backtrack through the text before it."""
@@ -251,6 +260,47 @@ class MatchIndex:
             end == len(clause) or not _is_word(clause[end])
         )
 
+    def part_spans(
+        self,
+        pattern: re.Pattern[str],
+        text: str,
+        parts: Iterable[tuple[int, int]],
+        all_bounded: bool = False,
+    ) -> dict[int, tuple[int, int]]:
+        """Part number -> the span, in `text`, of `pattern.search(text[s:e])` for each part (s, e)
+        it matches: `search_part`'s matches, shifted. For one of the document's clauses and a
+        pattern that reads no context but \\b, a part with no word character either side needs no
+        slice: a match in it is one in the clause, so none starts before the clause's first, that
+        one is the part's when it lies inside the part, and otherwise `pattern.search(text, s, e)`
+        (which reads the same characters and boundaries) finds it."""
+        if text not in self._clauses or not local(pattern.pattern, pattern.flags):
+            return self._sliced(pattern, text, enumerate(parts))
+        found, possible = self._pattern(pattern)
+        first = found.get(text)
+        if text not in possible or (first is None and all_bounded):  # `all_bounded`: `bounded(text, parts)`
+            return {}
+        out = {}
+        for j, (s, e) in enumerate(parts):
+            if _touches_word(text, s, e):
+                out.update(self._sliced(pattern, text, [(j, (s, e))]))
+            elif first is None or e < first.start():
+                continue
+            elif s <= first.start() and first.end() <= e:
+                out[j] = first.span()
+            elif m := pattern.search(text, s, e):
+                out[j] = m.span()
+        return out
+
+    def _sliced(
+        self, pattern: re.Pattern[str], text: str, parts: Iterable[tuple[int, tuple[int, int]]]
+    ) -> dict[int, tuple[int, int]]:
+        """`part_spans` the slow way: each part searched as its own string."""
+        out = {}
+        for j, (s, e) in parts:
+            if m := self.search_part(pattern, text[s:e], text, s):
+                out[j] = (s + m.start(), s + m.end())
+        return out
+
     def exists(self, pattern: re.Pattern[str], text: str) -> bool:
         """`pattern.search(text) is not None`, told by RE2 alone where its rewrite is exact."""
         if text in self._clauses:
@@ -303,14 +353,14 @@ def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[s
 _current: tuple[object, MatchIndex] = (None, MatchIndex())
 
 
-def index_for(document: object, clauses: Iterable[Clause] = ()) -> MatchIndex:
-    """The index of the document under review, over its clauses and their headings: a new one
-    when the document changes."""
+def index_for(document: object, clauses: Iterable[Clause] = (), texts: Iterable[str] = ()) -> MatchIndex:
+    """The index of the document under review, over its clauses, their headings and any other
+    `texts` the rules will search: a new one when the document changes."""
     global _current
     if _current[0] is not document:
         clauses = list(clauses)  # their texts, and their headings (rules test a heading's topic too)
         headings = [c.heading_path[-1] for c in clauses if c.heading_path]
-        _current = (document, MatchIndex([*(c.text for c in clauses), *headings]))
+        _current = (document, MatchIndex([*(c.text for c in clauses), *headings, *texts]))
     return _current[1]
 
 

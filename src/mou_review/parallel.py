@@ -1,0 +1,66 @@
+"""A batch shared between this process and a pool of worker processes.
+
+A spawned worker takes a second or two to import the package and load the embedder. With the
+usual pool, every core waits that long before the first document, and this process then only
+collects results. Here this process starts on the batch at once and keeps working alongside the
+pool, so `-j 2` on two cores means this process and one worker, both busy from the start.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+AHEAD_PER_WORKER = 2  # tasks queued per worker: it never waits for this process to hand it more
+
+
+def shared(
+    items: Iterable[Item],
+    here: Callable[[Item], Result],
+    there: Callable[[Item], Future[Result]],
+    workers: int,
+    failed: Callable[[Item, BaseException], Result],
+) -> Iterator[Result]:
+    """`here(item)` or the result of `there(item)` (a pool submission) for every item, as each
+    finishes. The pool takes items from the front and this process from the back, so the two
+    meet in the middle; `failed(item, exc)` stands in for a pool task that raised (a dead worker),
+    and once the pool refuses work (broken) this process does what is left."""
+    queue = deque(items)
+    inflight: dict[Future[Result], Item] = {}
+    pool_usable = True
+    while queue or inflight:
+        while pool_usable and queue and len(inflight) < AHEAD_PER_WORKER * workers:
+            try:
+                inflight[there(queue[0])] = queue[0]
+            except Exception:  # a broken pool takes no more: this process does the rest
+                pool_usable = False
+                break
+            queue.popleft()
+        yield from _finished(inflight, failed)
+        if queue:
+            yield here(queue.pop())
+        elif inflight:
+            wait(list(inflight), return_when=FIRST_COMPLETED)
+
+
+def _finished(
+    inflight: dict[Future[Result], Item], failed: Callable[[Item, BaseException], Result]
+) -> Iterator[Result]:
+    for future in [f for f in inflight if f.done()]:
+        item = inflight.pop(future)
+        try:
+            yield future.result()
+        except Exception as exc:
+            yield failed(item, exc)
+
+
+def pool_for(
+    executor: Executor, task: Callable[..., Result], *args: object
+) -> Callable[[Item], Future[Result]]:
+    """`there` for `shared`: submit `task(item, *args)` to `executor`."""
+    return lambda item: executor.submit(task, item, *args)

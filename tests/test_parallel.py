@@ -1,0 +1,66 @@
+"""The batch shared between this process and a pool: every item once, a failed task stood in for."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from mou_review.parallel import pool_for, shared
+
+
+def _there(item: int) -> tuple[str, int]:
+    if item == 0:
+        raise RuntimeError("worker died")
+    return "there", item
+
+
+def test_every_item_is_done_once_by_this_process_or_the_pool() -> None:
+    with ThreadPoolExecutor(1) as pool:
+        results = list(
+            shared(
+                range(20),
+                lambda item: ("here", item),
+                pool_for(pool, _there),
+                1,
+                lambda item, exc: ("failed", item),
+            )
+        )
+    assert sorted(item for _, item in results) == list(range(20))
+    by_item = {item: side for side, item in results}
+    assert by_item[0] == "failed", "a task that raised is stood in for, not lost"
+    assert by_item[1] == "there", "the pool takes items from the front"
+    assert by_item[19] == "here", "this process starts on the back at once"
+
+
+def test_this_process_works_while_the_pool_is_still_starting() -> None:
+    started = threading.Event()
+
+    def slow_start(item: int) -> tuple[str, int]:
+        started.wait(10)  # a worker still importing: it returns only once this process has worked
+        return "there", item
+
+    def here(item: int) -> tuple[str, int]:
+        started.set()
+        return "here", item
+
+    with ThreadPoolExecutor(1) as pool:
+        results = list(shared(range(6), here, pool_for(pool, slow_start), 1, lambda i, e: ("failed", i)))
+    assert {side for side, _ in results} == {"here", "there"}
+    assert sorted(item for _, item in results) == list(range(6))
+
+
+def test_a_pool_that_refuses_work_leaves_the_rest_to_this_process() -> None:
+    pool = ThreadPoolExecutor(1)
+    submit = pool_for(pool, _there)
+    calls = []
+
+    def there(item: int):  # type: ignore[no-untyped-def]
+        calls.append(item)
+        if len(calls) > 2:
+            raise RuntimeError("pool broken")
+        return submit(item)
+
+    results = list(shared(range(10), lambda item: ("here", item), there, 1, lambda i, e: ("failed", i)))
+    pool.shutdown()
+    assert sorted(item for _, item in results) == list(range(10)), "no item is lost or done twice"
+    assert [side for side, _ in results].count("there") + [s for s, _ in results].count("failed") == 2
