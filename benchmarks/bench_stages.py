@@ -1,21 +1,24 @@
 """Throughput against bare pypdf, and where the time goes, on ~5-page and 10-page MOUs, in one run.
 
-    python benchmarks/bench_stages.py                      # 40 five-page and 20 ten-page MOUs
+    python benchmarks/bench_stages.py                      # 80 five-page and 40 ten-page MOUs
     python benchmarks/bench_stages.py --docs 10 --pages 5  # smoke check
 
-Per page count it times, all in this one process (one worker: the like-for-like comparison
-with pypdf, which is single-threaded), after a warm-up document has loaded the models:
+Per page count it times, first all in this one process (the like-for-like comparison with
+pypdf, which is single-threaded), after a warm-up document has loaded the models:
   (a) bare pypdf: PdfReader + extract_text on every page;
   (b) offline triage without the store: load, segment, embed, retrieve, review, ground,
       facts, score, and the review JSON + HTML page written per document;
   (c) ingest into a fresh embedded Chroma store: load, segment, embed, store add.
-It prints pages/s, both ratios to (a) (goal: each >= 0.5x), and each stage's share.
+It prints pages/s, both ratios to (a) (goal: each >= 0.5x), and each stage's share. Then (b)
+and (c) again with `--workers` processes (default: two, when there are two cores), as a large
+batch runs by default; their ratios are still to one-process pypdf.
 The PDFs come from bench_ingest's generator (reportlab) and are cached in --out.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -79,10 +82,10 @@ def bench(paths: list[Path], pages_each: int, workers: int) -> None:
         runs += [("offline triage", triage_s), ("ingest", ingest_s)]
         if workers > 1:
             runs.append(
-                (f"triage, {workers} workers", timed(lambda: run_triage_once(paths, Path(tmp), workers))[1])
+                (f"triage, {workers} procs", timed(lambda: run_triage_once(paths, Path(tmp), workers))[1])
             )
             runs.append(
-                (f"ingest, {workers} workers", timed(lambda: run_ingest_once(paths, Path(tmp), workers))[1])
+                (f"ingest, {workers} procs", timed(lambda: run_ingest_once(paths, Path(tmp), workers))[1])
             )
     assert triage_pages == ingest_pages == pages, (triage_pages, ingest_pages, pages)
     print(f"\n{len(paths)} MOUs x {pages_each} pages = {pages} pages (one process unless stated)")
@@ -105,11 +108,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--docs", type=int, nargs="+", default=[40, 20], help="MOUs per page count")
+    parser.add_argument("--docs", type=int, nargs="+", default=[80, 40], help="MOUs per page count")
     parser.add_argument("--pages", type=int, nargs="+", default=[5, 10], help="pages per MOU")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out"), help="cache of generated PDFs")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=1, help="also time triage and ingest with N workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="also time triage and ingest with N processes (-j N); 1: one-process runs only",
+    )
     args = parser.parse_args()
     counts = args.docs if len(args.docs) == len(args.pages) else [args.docs[0]] * len(args.pages)
     sets = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from mou_review.parallel import pool_for, shared
 
@@ -64,3 +64,19 @@ def test_a_pool_that_refuses_work_leaves_the_rest_to_this_process() -> None:
     pool.shutdown()
     assert sorted(item for _, item in results) == list(range(10)), "no item is lost or done twice"
     assert [side for side, _ in results].count("there") + [s for s, _ in results].count("failed") == 2
+
+
+def test_nothing_is_handed_to_a_pool_that_has_not_started() -> None:
+    not_started: Future[object] = Future()
+    with ThreadPoolExecutor(1) as pool:
+        results = list(
+            shared(
+                range(5),
+                lambda i: ("here", i),
+                pool_for(pool, _there),
+                1,
+                lambda i, e: ("failed", i),
+                not_started,
+            )
+        )
+    assert results == [("here", i) for i in reversed(range(5))], "a starting pool gets no task to sit on"

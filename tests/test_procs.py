@@ -32,6 +32,13 @@ def _children(parent: int) -> list[int]:
     return out
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     stat = _stat(pid)
     return stat is not None and stat[0] not in ("Z", "X")  # a zombie has exited; only its entry waits
@@ -49,11 +56,16 @@ def test_workers_and_resource_tracker_exit_when_triage_is_killed(tmp_path: Path)
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while len(list((out / "reviews").glob("*.json"))) < 4 and time.monotonic() < deadline:
+        while time.monotonic() < deadline:  # mid-batch, with the pool's workers started
             assert proc.poll() is None, "triage ended before it could be killed"
+            children = _children(proc.pid)
+            cmdlines = [_cmdline(pid) for pid in children]
+            if (
+                len(list((out / "reviews").glob("*.json"))) >= 4
+                and sum(b"spawn_main" in c for c in cmdlines) == 2
+            ):
+                break
             time.sleep(0.05)
-        children = _children(proc.pid)
-        cmdlines = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert sum(b"spawn_main" in c for c in cmdlines) == 2, "two spawn workers were running"
         assert any(b"resource_tracker" in c for c in cmdlines), "the resource tracker was running"
         proc.send_signal(signal.SIGKILL)

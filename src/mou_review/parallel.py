@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -25,16 +25,20 @@ def shared(
     there: Callable[[Item], Future[Result]],
     workers: int,
     failed: Callable[[Item, BaseException], Result],
+    ready: Future[object] | None = None,
 ) -> Iterator[Result]:
     """`here(item)` or the result of `there(item)` (a pool submission) for every item, as each
     finishes. The pool takes items from the front and this process from the back, so the two
     meet in the middle; `failed(item, exc)` stands in for a pool task that raised (a dead worker),
-    and once the pool refuses work (broken) this process does what is left."""
+    and once the pool refuses work (broken) this process does what is left. With `ready` (a
+    trivial task submitted first) nothing is handed to the pool before it finishes: a task
+    queued at a worker that is still starting would wait there while this process runs dry."""
     queue = deque(items)
     inflight: dict[Future[Result], Item] = {}
     pool_usable = True
     while queue or inflight:
-        while pool_usable and queue and len(inflight) < AHEAD_PER_WORKER * workers:
+        started = ready is None or ready.done()
+        while pool_usable and started and queue and len(inflight) < AHEAD_PER_WORKER * workers:
             try:
                 inflight[there(queue[0])] = queue[0]
             except Exception:  # a broken pool takes no more: this process does the rest
@@ -64,3 +68,11 @@ def pool_for(
 ) -> Callable[[Item], Future[Result]]:
     """`there` for `shared`: submit `task(item, *args)` to `executor`."""
     return lambda item: executor.submit(task, item, *args)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut `pool` down without waiting for a worker that is still starting (seconds of imports
+    for a small batch this process finished alone): by now every result is in or unwanted."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # private, in 3.8-3.13
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

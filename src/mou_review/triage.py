@@ -33,7 +33,7 @@ from .ingest import Prepared, batch_key, prepare
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
-from .parallel import pool_for, shared
+from .parallel import pool_for, shared, stop
 from .pipeline import review_prepared
 from .procs import exit_with_parent
 from .render import html, tables
@@ -276,9 +276,10 @@ def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Gen
             pool_for(pool, work, options),
             workers - 1,
             _worker_failed,
+            ready=pool.submit(os.getpid),  # answered once a worker has started
         )
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop(pool)
 
 
 def _worker_failed(job: Job, exc: BaseException) -> Outcome:
