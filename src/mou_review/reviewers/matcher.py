@@ -6,6 +6,8 @@ but memoised per text for the document under review, and skipped when none of th
 `needles` occurs in the folded text: literal words every match must contain, read from the
 pattern's parse tree. A prefilter that could hide a match is a bug, so the needles are
 conservative: a pattern (or a part of one) they cannot reason about gets none and is always run.
+`prescreen` does better for a rule's whole list of patterns: one RE2 set pass per clause says
+which of them can match it, so `re` runs only on the pairs that do.
 """
 
 from __future__ import annotations
@@ -13,118 +15,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .re2_prefilter import matches, start_at
+from .needles import fold, local, needles
+from .re2_prefilter import matches, screen_set, start_at
 
 if TYPE_CHECKING:
     from ..models import Clause
 
-try:  # the parser `re` itself compiles with (private, but stable since 3.11)
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - a future Python that moves it: no prefilter, same results
-    _sre = _sre_parse = None  # type: ignore[assignment]
-
-# The only non-ASCII characters that `re.IGNORECASE` matches to an ASCII letter (İ ı ſ K, found
-# by brute force over every code point; tests/test_matcher.py checks it on the running Python).
-_REPEATS = (
-    (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)) if _sre else ()
-)
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _MAX_MEMO = 200_000  # searches remembered; a huge document starts over rather than grow unbounded
-
-
-def fold(text: str) -> str:
-    """`text` lowercased so that every ASCII string `re.IGNORECASE` finds in it appears as itself."""
-    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
-
-
-@lru_cache(maxsize=4096)
-def needles(pattern: str, flags: int = re.IGNORECASE) -> tuple[str, ...] | None:
-    """Lowercase ASCII strings at least one of which is in every match of `pattern`, or None
-    when the pattern gives no such guarantee (then it must always be run)."""
-    if _sre_parse is None:
-        return None
-    try:
-        tree = _sre_parse.parse(pattern, flags)
-    except (re.error, TypeError, ValueError, RecursionError):
-        return None
-    found = _required(list(tree))
-    return tuple(sorted(found)) if found else None
-
-
-def _required(items: list[tuple[object, object]]) -> frozenset[str] | None:
-    """The best any-of literal set a match of this sequence must contain, or None."""
-    candidates: list[frozenset[str]] = []
-    run = ""
-    for op, av in items:
-        if op is _sre.LITERAL and isinstance(av, int) and av < 128:
-            run += chr(av).lower()
-            continue
-        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            continue  # zero-width: the characters either side are still adjacent in the match
-        if run:
-            candidates.append(frozenset((run,)))
-            run = ""
-        if (inner := _required_of(op, av)) is not None:
-            candidates.append(inner)
-    if run:
-        candidates.append(frozenset((run,)))
-    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)), default=None)
-
-
-def _required_of(op: object, av: object) -> frozenset[str] | None:
-    """What one non-literal item of a sequence requires: a group, an alternation, a repeat."""
-    if op is _sre.SUBPATTERN:
-        return _required(list(av[3]))  # type: ignore[index]
-    if op is _sre.ATOMIC_GROUP:
-        return _required(list(av))  # type: ignore[call-overload]
-    if op is _sre.BRANCH:
-        alternatives = [_required(list(alt)) for alt in av[1]]  # type: ignore[index]
-        if all(alternatives):
-            return frozenset().union(*alternatives)  # type: ignore[arg-type]
-        return None
-    if op in _REPEATS and av[0] >= 1:  # type: ignore[index,operator]
-        return _required(list(av[2]))  # type: ignore[index]
-    return None  # a class, a backreference, a conditional, anything new: no guarantee
-
-
-_NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
-
-
-@lru_cache(maxsize=4096)
-def local(pattern: str, flags: int = re.IGNORECASE) -> bool:
-    """Whether a match depends on nothing outside the matched text but word boundaries (\\b, \\B):
-    no ^, $, \\A, \\Z and no lookaround. Such a pattern's match in a slice whose neighbours are
-    not word characters is a match in the whole text."""
-    if _sre_parse is None:
-        return False
-    try:
-        return _local(list(_sre_parse.parse(pattern, flags)))
-    except (re.error, TypeError, ValueError, RecursionError):
-        return False
-
-
-def _local(items: list[tuple[Any, Any]]) -> bool:
-    for op, av in items:
-        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
-            return False
-        if op is _sre.AT and str(av) not in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
-            return False
-        if op is _sre.BRANCH and not all(_local(list(alt)) for alt in av[1]):
-            return False
-        if op in (_sre.SUBPATTERN,) and not _local(list(av[3])):
-            return False
-        if op is _sre.ATOMIC_GROUP and not _local(list(av)):
-            return False
-        if op in _REPEATS and not _local(list(av[2])):
-            return False
-        if op is _sre.GROUPREF_EXISTS:
-            return False
-    return True
 
 
 def _is_word(char: str) -> bool:
@@ -181,6 +81,9 @@ class Screen:
         return sorted(found)
 
 
+_NEEDLES: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
 def _needles_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Needles per compiled pattern, by id (the pattern is kept alive here, so ids stay unique)."""
     entry = _NEEDLES.get(id(pattern))
@@ -198,12 +101,20 @@ class MatchIndex:
     clauses can hit at all, so it skips the rest unread.
     """
 
-    def __init__(self, texts: Iterable[str] = ()) -> None:
+    def __init__(
+        self, texts: Iterable[str] = (), screen_for: frozenset[tuple[str, int]] = frozenset()
+    ) -> None:
         self._texts = list(dict.fromkeys(texts))
         self._clauses = set(self._texts)
         self._screen = Screen(self._texts)
         self._data = {text: text.encode("ascii") for text in self._texts if text.isascii()}
-        self._per_pattern: dict[int, tuple[dict[str, re.Match[str]], set[str]]] = {}
+        self._others = [text for text in self._texts if text not in self._data]  # RE2 cannot screen them
+        self._folded: dict[str, str] = {}
+        self._per_pattern: dict[int, tuple[re.Pattern[str], dict[str, re.Match[str]]]] = {}
+        self._possible: dict[int, tuple[re.Pattern[str], set[str]]] = {}
+        self._screen_for = screen_for
+        self._screened: dict[tuple[str, int], list[str]] | None = None
+        self._unsure: list[str] = []  # texts the set could not tell about: needles decide
         self._found: dict[tuple[int, str], re.Match[str] | None] = {}
         self._first: dict[tuple[int, str], tuple[list[re.Pattern[str]], re.Match[str] | None]] = {}
 
@@ -213,18 +124,18 @@ class MatchIndex:
 
     def found(self, pattern: re.Pattern[str]) -> dict[str, re.Match[str]]:
         """The first match of `pattern` in each of the document's clauses it matches, by text."""
-        return self._pattern(pattern)[0]
+        return self._pattern(pattern)
 
     def relevant(self, patterns: Iterable[re.Pattern[str]]) -> set[str]:
         """The clause texts at least one of `patterns` matches."""
         out: set[str] = set()
         for pattern in patterns:
-            out.update(self._pattern(pattern)[0])
+            out.update(self._pattern(pattern))
         return out
 
     def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
         if text in self._clauses:
-            return self._pattern(pattern)[0].get(text)
+            return self._pattern(pattern).get(text)
         key = (id(pattern), text)
         try:
             return self._found[key]
@@ -248,12 +159,11 @@ class MatchIndex:
         nowhere in the clause and reads no context beyond a match but \\b, while the characters
         either side of the slice are not word characters (then a match in the slice would be
         one in the clause)."""
-        if clause not in self._clauses:
+        if clause not in self._clauses or clause in self._pattern(pattern):
             return False
-        found, possible = self._pattern(pattern)
-        if clause not in possible:
+        if clause not in self._needled(pattern):
             return True
-        if start is None or clause in found or not local(pattern.pattern, pattern.flags):
+        if start is None or not local(pattern.pattern, pattern.flags):
             return False
         end = start + len(part)
         return (start == 0 or not _is_word(clause[start - 1])) and (
@@ -275,9 +185,8 @@ class MatchIndex:
         (which reads the same characters and boundaries) finds it."""
         if text not in self._clauses or not local(pattern.pattern, pattern.flags):
             return self._sliced(pattern, text, enumerate(parts))
-        found, possible = self._pattern(pattern)
-        first = found.get(text)
-        if text not in possible or (first is None and all_bounded):  # `all_bounded`: `bounded(text, parts)`
+        first = self._pattern(pattern).get(text)
+        if first is None and (all_bounded or text not in self._needled(pattern)):  # `bounded(text, parts)`
             return {}
         out = {}
         for j, (s, e) in enumerate(parts):
@@ -304,7 +213,7 @@ class MatchIndex:
     def exists(self, pattern: re.Pattern[str], text: str) -> bool:
         """`pattern.search(text) is not None`, told by RE2 alone where its rewrite is exact."""
         if text in self._clauses:
-            return text in self._pattern(pattern)[0]
+            return text in self._pattern(pattern)
         known = self._found.get((id(pattern), text), False)
         if known is not False:
             return known is not None
@@ -336,14 +245,62 @@ class MatchIndex:
         self._first[key] = (patterns, found)
         return found
 
-    def _pattern(self, pattern: re.Pattern[str]) -> tuple[dict[str, re.Match[str]], set[str]]:
+    def _pattern(self, pattern: re.Pattern[str]) -> dict[str, re.Match[str]]:
+        """The pattern's first match in each of the index's texts it matches, found once: `re`
+        confirms it where the RE2 set said it may match (`_set_screen`), else wherever a needle occurs."""
         entry = self._per_pattern.get(id(pattern))
-        if entry is None:
-            possible = {self._texts[i] for i in self._screen.candidates(pattern)}
+        if entry is None or entry[0] is not pattern:  # the entry holds its pattern: the id is its own
+            name = (pattern.pattern, pattern.flags)
+            _RUN.add(name)
+            listed = self._set_screen().get(name)
+            if listed is not None:
+                fold_of = self._fold
+                wanted = listed + [t for t in self._unsure if may_match(pattern, fold_of(t))]
+            else:
+                wanted = list(self._needled(pattern))
             data = self._data
-            matches = {t: m for t in possible if (m := confirm(pattern, t, data.get(t)))}
-            entry = self._per_pattern[id(pattern)] = (matches, possible)
-        return entry
+            matches = {t: m for t in wanted if (m := confirm(pattern, t, data.get(t)))}
+            entry = self._per_pattern[id(pattern)] = (pattern, matches)
+        return entry[1]
+
+    def _set_screen(self) -> dict[tuple[str, int], list[str]]:
+        """(pattern, flags) -> the ASCII texts its RE2 rewrite matches, for every pattern of
+        `screen_for`: one set pass per text for all of them, run on first use."""
+        if self._screened is None:
+            self._screened = {}
+            result = (
+                screen_set(tuple(sorted(self._screen_for)), list(self._data.values()))
+                if self._screen_for
+                else None
+            )
+            if result is not None:
+                names, texts = sorted(self._screen_for), list(self._data)
+                held, per_text = result
+                self._unsure = [
+                    t for t, hits in zip(texts, per_text, strict=True) if hits is None
+                ] + self._others
+                self._screened = {names[k]: [] for k in held}
+                for text, hits in zip(texts, per_text, strict=True):
+                    for k in hits or ():
+                        self._screened[names[k]].append(text)
+        return self._screened
+
+    def _needled(self, pattern: re.Pattern[str]) -> set[str]:
+        """The index's texts that hold one of the pattern's needles (all of them without needles):
+        no other text, and no part of one, can match."""
+        entry = self._possible.get(id(pattern))
+        if entry is None or entry[0] is not pattern:
+            entry = self._possible[id(pattern)] = (
+                pattern,
+                {self._texts[i] for i in self._screen.candidates(pattern)},
+            )
+        return entry[1]
+
+    def _fold(self, text: str) -> str:
+        folded = self._folded.get(text)
+        if folded is None:
+            folded = self._folded[text] = fold(text)
+        return folded
 
 
 def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
@@ -351,6 +308,11 @@ def _prefiltered(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[s
 
 
 _current: tuple[object, MatchIndex] = (None, MatchIndex())
+# Every (pattern, flags) an index has run in this process: the next document's index screens
+# for all of them at once (a batch asks the same ones of every document). It only grows, so the
+# set compiled for it is rebuilt only when a new checklist or rule comes. Speed only: every
+# answer is the same with or without it.
+_RUN: set[tuple[str, int]] = set()
 
 
 def index_for(document: object, clauses: Iterable[Clause] = (), texts: Iterable[str] = ()) -> MatchIndex:
@@ -360,7 +322,8 @@ def index_for(document: object, clauses: Iterable[Clause] = (), texts: Iterable[
     if _current[0] is not document:
         clauses = list(clauses)  # their texts, and their headings (rules test a heading's topic too)
         headings = [c.heading_path[-1] for c in clauses if c.heading_path]
-        _current = (document, MatchIndex([*(c.text for c in clauses), *headings, *texts]))
+        texts = [*(c.text for c in clauses), *headings, *texts]
+        _current = (document, MatchIndex(texts, screen_for=frozenset(_RUN)))
     return _current[1]
 
 

@@ -315,10 +315,10 @@ def _present(
     quotes = (
         quotes_of(overriding)
         + quotes_of(led)
-        + best_sentences(ordered, patterns.strong, patterns.topic, views)
+        + best_sentences(ordered, patterns.strong, [patterns.topic], views)
     )
     if signals.require_topic_for_present:  # the topic sentence is half of what "present" rests on
-        quotes = best_sentences(ordered, patterns.topic, patterns.strong, views)[:1] + quotes
+        quotes = best_sentences(ordered, patterns.topic, [patterns.strong], views)[:1] + quotes
     return _finding(base, Status.present, [], f"states it: {found}"), dedupe(quotes)
 
 
@@ -331,9 +331,9 @@ def _weak(
     if signals.weak_extra_issue and not strong:
         issues.append(signals.weak_extra_issue)
     primary = patterns.vague if hits.vague else patterns.strong if strong else patterns.topic
-    quotes = best_sentences(ordered, primary, patterns.topic + patterns.strong, views)
+    quotes = best_sentences(ordered, primary, [patterns.topic, patterns.strong], views)
     if primary is patterns.strong:  # partly met: show what is there and the on-topic text around it
-        topical = best_sentences(ordered, patterns.topic, patterns.strong, views)
+        topical = best_sentences(ordered, patterns.topic, [patterns.strong], views)
         quotes = dedupe(quotes[:2] + topical[:1] + quotes[2:])
     if not quotes and hits.heading_topic:
         quotes = heading_quotes(hits.heading_topic)

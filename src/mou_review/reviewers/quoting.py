@@ -58,11 +58,11 @@ def heading_quotes(clauses: list[Clause]) -> list[str]:
 def best_sentences(
     ordered: list[Clause],
     primary: list[re.Pattern[str]],
-    secondary: list[re.Pattern[str]],
+    secondary: list[list[re.Pattern[str]]],
     views: DocumentViews,
 ) -> list[str]:
-    """The sentences that meet the most distinct `primary` patterns (ties: more `secondary`
-    patterns, then retrieval order): the ones a reader needs to see to check the verdict."""
+    """The sentences that meet the most distinct `primary` patterns (ties: more patterns of the
+    `secondary` lists, then retrieval order): the ones a reader needs to see to check the verdict."""
     scored = []
     index = views.index
     hit = index.relevant(primary)
@@ -70,17 +70,15 @@ def best_sentences(
         text = clause.text
         if text not in hit and (index.covers(text) or not index.first(primary, text)):
             continue  # no primary pattern in the clause: none in a sentence of it worth a look
-        found = [views.sentence_hits(p, text) for p in primary]
-        lit = sorted(set().union(*found))
+        lit = views.sentence_counts(primary, text)
         if not lit:
             continue
-        support = [views.sentence_hits(p, text) for p in secondary]
+        support = [views.sentence_counts(group, text) for group in secondary]
         spans = sentence_spans(text)
-        for j in lit:
-            matches = [h[j] for h in found if j in h]
-            at, until = min(matches, key=lambda span: span[0])  # the first pattern's, on a tie
-            backing = sum(1 for h in support if j in h)
-            scored.append((-len(matches), -backing, rank, spans[j][0], clause, at, until))
+        for j in sorted(lit):
+            count, (at, until) = lit[j]
+            backing = sum(h[j][0] for h in support if j in h)
+            scored.append((-count, -backing, rank, spans[j][0], clause, at, until))
     scored.sort(key=lambda row: row[:4])
     quotes = [quote_at(clause.text, at, until) for *_, clause, at, until in scored[: MAX_QUOTES * 2]]
     return dedupe(quotes)[:MAX_QUOTES]

@@ -197,3 +197,49 @@ def matches(pattern: re.Pattern[str], data: bytes) -> bool | None:
         return None
     program = _compiled(pattern.pattern, pattern.flags)
     return None if program is None else program[0].Match(program[1], data, 0, len(data))[0][0] >= 0
+
+
+_SET_MEMORY = 64 << 20  # bytes for a set's program and DFA states (RE2's default is 8 MiB)
+
+
+@lru_cache(maxsize=4)  # a grown set replaces the last: few are ever in use
+def _compiled_set(patterns: tuple[tuple[str, int], ...]) -> tuple[Any, dict[int, int], int] | None:
+    """One RE2 set of the patterns' rewrites: (program, set entry -> position in `patterns`, the
+    entry of an empty pattern, which matches every text), or None."""
+    re2 = _re2()
+    if re2 is None:
+        return None
+    options = re2.Options()
+    options.never_capture = True
+    options.log_errors = False
+    options.max_mem = _SET_MEMORY
+    program = re2._re2.Set(re2._re2.RE2.Anchor.UNANCHORED, options)
+    positions = {}
+    for k, (pattern, flags) in enumerate(patterns):
+        rewritten = translate(pattern, flags)
+        if rewritten is not None and (entry := program.Add(rewritten.encode())) >= 0:
+            positions[entry] = k
+    every = program.Add(b"(?:)")
+    if not positions or every < 0 or not program.Compile():
+        return None
+    return program, positions, every
+
+
+def screen_set(
+    patterns: tuple[tuple[str, int], ...], texts: list[bytes]
+) -> tuple[set[int], list[set[int] | None]] | None:
+    """Which of `patterns` can match each ASCII text, told in one RE2 pass per text for all of
+    them: (the positions the set holds; per text, the positions held whose rewrite matches it, or
+    None when RE2 could not tell), or None without a set. A held pattern missing from a text's
+    positions cannot match it: its rewrite matches whatever `re` matches. RE2 reports nothing at
+    all when its DFA runs out of memory, so the empty pattern, which always matches, must be
+    among the answers for them to count."""
+    compiled = _compiled_set(patterns)
+    if compiled is None:
+        return None
+    program, positions, every = compiled
+    out: list[set[int] | None] = []
+    for data in texts:
+        hits = program.Match(data)
+        out.append({positions[h] for h in hits if h != every} if every in hits else None)
+    return set(positions.values()), out

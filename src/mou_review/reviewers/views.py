@@ -20,6 +20,7 @@ from functools import lru_cache
 from ..models import Clause
 from ..vocabulary import blank, party_of_heading, sentence_spans, set_aside
 from .matcher import MatchIndex, bounded, index_for
+from .needles import local
 
 # A heading written into the clause's first line: "B. Regular Duty Hours of School Resource Officers:"
 _INLINE_HEADING = re.compile(r"^[^.:;\n]{3,90}(?::|\n)")
@@ -77,6 +78,9 @@ class DocumentViews:
         self._entries: dict[int, _Entry] = {}
         self._parts: dict[tuple[int, str], tuple[re.Pattern[str], dict[int, tuple[int, int]]]] = {}
         self._bounds: dict[str, bool] = {}
+        self._counts: dict[
+            tuple[int, str], tuple[list[re.Pattern[str]], dict[int, tuple[int, tuple[int, int]]]]
+        ] = {}
         self.clauses = list(clauses)
         self.index = MatchIndex()
 
@@ -104,6 +108,29 @@ class DocumentViews:
         if view is None:
             view = entry.agreed[recitals_count] = agreed_view(clause, recitals_count)
         return view
+
+    def sentence_counts(
+        self, patterns: list[re.Pattern[str]], text: str
+    ) -> dict[int, tuple[int, tuple[int, int]]]:
+        """Sentence number -> (how many of `patterns` match it, the span of the match that starts
+        first, the earlier pattern's on a tie), for each sentence of `text` one of them matches.
+        Remembered per (list, text); a pattern that matches nowhere in one of the document's
+        clauses, reads no context but \\b and meets sentences that touch no word character is
+        not even asked (`MatchIndex.part_spans` would find nothing)."""
+        key = (id(patterns), text)
+        known = self._counts.get(key)
+        if known is not None and known[0] is patterns:  # the list is held here: its id is its own
+            return known[1]
+        index, out = self.index, dict[int, tuple[int, tuple[int, int]]]()
+        quick = index.covers(text) and self._bounded(text)
+        for pattern in patterns:
+            if quick and text not in index.found(pattern) and local(pattern.pattern, pattern.flags):
+                continue
+            for j, span in self.sentence_hits(pattern, text).items():
+                count, first = out.get(j, (0, span))
+                out[j] = (count + 1, first if first[0] <= span[0] else span)
+        self._counts[key] = (patterns, out)
+        return out
 
     def _bounded(self, text: str) -> bool:
         """No sentence of `text` has a word character right before or after it."""
