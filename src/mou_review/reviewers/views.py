@@ -66,9 +66,6 @@ class _Entry:
         self.heading = heading_of(clause)
         self.agreed: dict[bool, Clause] = {}
 
-    def fits(self, clause: Clause) -> bool:
-        return self.clause is clause and self.text is clause.text and self.headings == clause.heading_path
-
 
 class DocumentViews:
     """The views of one document's clauses, and its match index (over the agreed views too, so
@@ -78,6 +75,9 @@ class DocumentViews:
         self._entries: dict[int, _Entry] = {}
         self._parts: dict[tuple[int, str], tuple[re.Pattern[str], dict[int, tuple[int, int]]]] = {}
         self._bounds: dict[str, bool] = {}
+        self._lists: dict[
+            int, tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]]
+        ] = {}
         self._counts: dict[
             tuple[int, str], tuple[list[re.Pattern[str]], dict[int, tuple[int, tuple[int, int]]]]
         ] = {}
@@ -93,7 +93,12 @@ class DocumentViews:
 
     def _entry(self, clause: Clause) -> _Entry:
         entry = self._entries.get(id(clause))
-        if entry is None or not entry.fits(clause):  # the entry holds its clause: the id stays its own
+        if (  # the entry holds its clause, so the id stays its own; an edited clause is read again
+            entry is None
+            or entry.clause is not clause
+            or entry.text is not clause.text
+            or entry.headings != clause.heading_path
+        ):
             entry = self._entries[id(clause)] = _Entry(clause)
         return entry
 
@@ -121,16 +126,26 @@ class DocumentViews:
         known = self._counts.get(key)
         if known is not None and known[0] is patterns:  # the list is held here: its id is its own
             return known[1]
-        index, out = self.index, dict[int, tuple[int, tuple[int, int]]]()
-        quick = index.covers(text) and self._bounded(text)
-        for pattern in patterns:
-            if quick and text not in index.found(pattern) and local(pattern.pattern, pattern.flags):
+        out = dict[int, tuple[int, tuple[int, int]]]()
+        quick = self.index.covers(text) and self._bounded(text)
+        for pattern, found, is_local in self._tables(patterns):
+            if quick and is_local and text not in found:
                 continue
             for j, span in self.sentence_hits(pattern, text).items():
                 count, first = out.get(j, (0, span))
                 out[j] = (count + 1, first if first[0] <= span[0] else span)
         self._counts[key] = (patterns, out)
         return out
+
+    def _tables(
+        self, patterns: list[re.Pattern[str]]
+    ) -> list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]:
+        """(pattern, its matches in the document's texts, whether it is `local`) for each pattern."""
+        known = self._lists.get(id(patterns))
+        if known is None or known[0] is not patterns:
+            tables = [(p, self.index.found(p), local(p.pattern, p.flags)) for p in patterns]
+            known = self._lists[id(patterns)] = (patterns, tables)
+        return known[1]
 
     def _bounded(self, text: str) -> bool:
         """No sentence of `text` has a word character right before or after it."""
