@@ -78,8 +78,8 @@ class DocumentViews:
         self._lists: dict[
             int, tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]]
         ] = {}
-        self._counts: dict[
-            tuple[int, str], tuple[list[re.Pattern[str]], dict[int, tuple[int, tuple[int, int]]]]
+        self._counted: dict[
+            int, tuple[list[re.Pattern[str]], dict[str, dict[int, tuple[int, tuple[int, int]]]]]
         ] = {}
         self.clauses = list(clauses)
         self.index = MatchIndex()
@@ -118,23 +118,30 @@ class DocumentViews:
         self, patterns: list[re.Pattern[str]], text: str
     ) -> dict[int, tuple[int, tuple[int, int]]]:
         """Sentence number -> (how many of `patterns` match it, the span of the match that starts
-        first, the earlier pattern's on a tie), for each sentence of `text` one of them matches.
-        Remembered per (list, text); a pattern that matches nowhere in one of the document's
-        clauses, reads no context but \\b and meets sentences that touch no word character is
-        not even asked (`MatchIndex.part_spans` would find nothing)."""
-        key = (id(patterns), text)
-        known = self._counts.get(key)
+        first, the earlier pattern's on a tie), for each sentence of `text` one of them matches."""
+        if self.index.covers(text) and self._bounded(text):
+            return self._list_counts(patterns).get(text, {})
+        out: dict[int, tuple[int, tuple[int, int]]] = {}
+        for pattern in patterns:
+            _count(out, self.sentence_hits(pattern, text))
+        return out
+
+    def _list_counts(
+        self, patterns: list[re.Pattern[str]]
+    ) -> dict[str, dict[int, tuple[int, tuple[int, int]]]]:
+        """`sentence_counts` for every one of the document's texts whose sentences touch no word
+        character, worked out once per list from the texts each pattern can meet: where it
+        matches (a pattern that reads no context but \\b matches no such sentence of a text it
+        does not match), else where one of its needles is."""
+        known = self._counted.get(id(patterns))
         if known is not None and known[0] is patterns:  # the list is held here: its id is its own
             return known[1]
-        out = dict[int, tuple[int, tuple[int, int]]]()
-        quick = self.index.covers(text) and self._bounded(text)
+        out: dict[str, dict[int, tuple[int, tuple[int, int]]]] = {}
         for pattern, found, is_local in self._tables(patterns):
-            if quick and is_local and text not in found:
-                continue
-            for j, span in self.sentence_hits(pattern, text).items():
-                count, first = out.get(j, (0, span))
-                out[j] = (count + 1, first if first[0] <= span[0] else span)
-        self._counts[key] = (patterns, out)
+            for text in found if is_local else self.index.needled(pattern):
+                if self._bounded(text):
+                    _count(out.setdefault(text, {}), self.sentence_hits(pattern, text))
+        self._counted[id(patterns)] = (patterns, out)
         return out
 
     def _tables(
@@ -164,6 +171,13 @@ class DocumentViews:
         hits = self.index.part_spans(pattern, text, sentence_spans(text), self._bounded(text))
         self._parts[key] = (pattern, hits)
         return hits
+
+
+def _count(counts: dict[int, tuple[int, tuple[int, int]]], hits: dict[int, tuple[int, int]]) -> None:
+    """Add one pattern's sentence hits to the counts (the earlier pattern's span stays on a tie)."""
+    for j, span in hits.items():
+        count, first = counts.get(j, (0, span))
+        counts[j] = (count + 1, first if first[0] <= span[0] else span)
 
 
 _current: tuple[object, DocumentViews] = (None, DocumentViews(()))
