@@ -149,3 +149,16 @@ def test_wordllama_embedder_gives_wordllamas_own_vectors():
     theirs = np.asarray(model.embed(texts, norm=True, batch_size=256), dtype=np.float32)
     assert ours.shape == theirs.shape == (len(texts), 256)
     assert np.array_equal(ours, theirs)
+
+
+def test_wordllama_embedder_vectors_do_not_depend_on_what_it_embedded_before():
+    """Token rows are converted to float32 once and kept: a later call must get the same vectors."""
+    from mou_review.embeddings import WordLlamaEmbedder
+
+    texts = [c.context_text() for c in segment(load_document(ROOT / "corpus" / "calder_ridge_wa_2022.docx"))]
+    fresh = WordLlamaEmbedder().embed(texts)
+    warmed = WordLlamaEmbedder()
+    warmed.embed([*texts[::3], "an unrelated sentence about lunch menus"])
+    assert np.array_equal(warmed.embed(texts), fresh)
+    assert np.array_equal(warmed.embed(texts[5:9]), fresh[5:9])
+    assert int(warmed._converted.sum()) < warmed._weights.shape[0] // 10  # only the rows it has seen

@@ -101,3 +101,65 @@ def test_batched_add_returns_each_clause_text_from_its_own_document(tmp_path, se
         assert [c.text for c in clauses] == [c.text for c in expected]
         assert vectors.shape[0] == len(clauses) == stored.clauses
     assert len(store.all_clauses()) == store.clauses.count()
+
+
+def _records(store) -> list[list]:
+    """Every stored record (clauses, document records, texts) as plain values, sorted by id."""
+    out = []
+    for collection in (store.clauses, store.documents, store.texts):
+        got = collection.get(include=["metadatas", "embeddings"])
+        rows = zip(got["ids"], got["metadatas"], got["embeddings"], strict=True)
+        out.append(sorted((i, m, [round(float(x), 6) for x in e]) for i, m, e in rows))
+    return out
+
+
+def test_one_batched_ingest_stores_what_file_by_file_ingests_store(tmp_path, settings, store, monkeypatch):
+    import mou_review.ingest as ingest_module
+    from mou_review.config import Settings
+    from mou_review.store import ClauseStore
+
+    folder = _mixed_folder(tmp_path / "mous")
+    for i in range(4):
+        make_pdf(folder / f"m{i}.pdf", [*SAMPLE_TEXT, f"Document number {i}."], pages=1 + i % 2)
+    batched = ingest([folder], settings, store)
+    one_by_one_settings = Settings(store_dir=tmp_path / "other", workers=1)
+    one_by_one = ClauseStore(one_by_one_settings)
+    monkeypatch.setattr(ingest_module, "FLUSH_CLAUSES", 1)  # a store call per file
+    calls = []
+    real_add_many = one_by_one.add_many
+    monkeypatch.setattr(
+        one_by_one, "add_many", lambda items: calls.append(len(items)) or real_add_many(items)
+    )
+    single = ingest([folder], one_by_one_settings, one_by_one)
+    assert [n for n in calls if n] == [1] * 7 and sorted(single.added) == sorted(batched.added)
+    assert _records(one_by_one) == _records(store)
+    assert store.clauses.count() == sum(d.clauses for d in store.list_documents()) > 0
+
+
+def test_a_store_written_in_another_record_layout_is_a_stale_index(settings, monkeypatch):
+    import mou_review.store as store_module
+    from mou_review.store import ClauseStore
+
+    monkeypatch.setattr(store_module, "RECORD_LAYOUT", 1)
+    old = ClauseStore(settings)
+    old.documents.add(ids=["d"], embeddings=[[0.0] * 256], metadatas=[{"doc_id": "d"}])
+    monkeypatch.undo()
+    current = ClauseStore(settings)
+    assert current.document_ids() == set()  # old records are never read as current ones
+    assert current.stale_indexes() == {old.documents.name.removesuffix("_documents"): 1}
+
+
+def test_an_interrupted_ingest_leaves_no_readable_text_or_clause(tmp_path, settings, store, monkeypatch):
+    path = make_pdf(tmp_path / "a.pdf", SAMPLE_TEXT)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.documents, "upsert", crash)  # clauses and text are in, the record is not
+    with pytest.raises(KeyboardInterrupt):
+        ingest([path], settings, store)
+    assert store.texts.count() == 1 and store.clauses.count() > 0
+    (doc_id,) = store.texts.get(include=[])["ids"]
+    assert store.get_document(doc_id) is None
+    assert store.all_clauses() == [] and store.clauses_of([doc_id]) == {doc_id: []}
+    assert store.get_clauses(doc_id)[0] == []

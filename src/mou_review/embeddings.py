@@ -45,6 +45,10 @@ class WordLlamaEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._weights = _mapped_tensor(root / "weights" / "l2_supercat_256.safetensors", "embedding.weight")
+        # float32 copies of the rows used so far. np.empty only reserves the memory: the pages of
+        # rows never written are never touched, so it grows with the vocabulary of the documents.
+        self._rows = np.empty(self._weights.shape, dtype=np.float32)
+        self._converted = np.zeros(self._weights.shape[0], dtype=bool)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.empty((len(texts), self._weights.shape[1]), dtype=np.float32)
@@ -61,7 +65,7 @@ class WordLlamaEmbedder:
         lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
         flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int32, count=int(lengths.sum()))
         np.clip(flat, 0, self._weights.shape[0] - 1, out=flat)
-        tokens = self._weights[flat].astype(np.float32)
+        tokens = self._float_rows(flat)
         sums = np.zeros((len(ids), self._weights.shape[1]), dtype=np.float32)  # an empty text stays 0
         ends = np.cumsum(lengths)
         for row, (start, end) in enumerate(zip((ends - lengths).tolist(), ends.tolist(), strict=True)):
@@ -70,6 +74,14 @@ class WordLlamaEmbedder:
         pooled = sums / np.maximum(lengths, 1).astype(np.float32)[:, np.newaxis]
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled
+
+    def _float_rows(self, flat: np.ndarray) -> np.ndarray:
+        """The float32 vectors of these token ids, each row converted from float16 once per process."""
+        new = np.unique(flat[~self._converted[flat]])
+        if len(new):
+            self._rows[new] = self._weights[new]
+            self._converted[new] = True
+        return self._rows[flat]
 
 
 def _mapped_tensor(path: Path, name: str) -> np.ndarray:

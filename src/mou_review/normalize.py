@@ -43,6 +43,7 @@ _CLUSTER = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)$")
 _WORD_AFTER = re.compile(r"^([a-z]+)")
+_WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,16 @@ def normalize_with_map(raw: str, *, ocr: bool = False, mapped: bool = True) -> N
     """NFKC, then whitespace, line-break hyphenation and soft hyphens (and OCR noise when `ocr`),
     edges trimmed. Without `mapped` only the text is built."""
     nfkc = nfkc_with_map(raw, mapped=mapped)
-    vocabulary = Counter(w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", nfkc.text))
+    vocabulary = _Vocabulary(nfkc.text)
     pattern = _OCR_PATTERN if ocr else _PATTERN
+    if not mapped:  # the same rewrites, done by `re.sub` without a builder
+        return Normalized(
+            pattern.sub(lambda m: _replacement(nfkc.text, m, vocabulary), nfkc.text).strip(), [], []
+        )
     done = _rewrite(nfkc.text, pattern, lambda m: _replacement(nfkc.text, m, vocabulary), mapped)
-    result = done.result(nfkc if mapped else None)
+    result = done.result(nfkc)
     text = result.text
     left, right = len(text) - len(text.lstrip()), len(text.rstrip())
-    if not mapped:
-        return Normalized(text[left:right], [], [])
     return Normalized(text[left:right], result.starts[left:right], result.ends[left:right])
 
 
@@ -173,7 +176,21 @@ def fold(text: str) -> str:
     return fold_with_map(text, mapped=False).text
 
 
-def _replacement(text: str, m: re.Match[str], vocabulary: Counter[str]) -> str:
+class _Vocabulary:
+    """How often the text spells each word, counted only once a line-end hyphen asks (most pages
+    have none)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._counts: Counter[str] | None = None
+
+    def __getitem__(self, word: str) -> int:
+        if self._counts is None:
+            self._counts = Counter(w.lower() for w in _WORDS.findall(self._text))
+        return self._counts[word]
+
+
+def _replacement(text: str, m: re.Match[str], vocabulary: _Vocabulary) -> str:
     kind = m.lastgroup
     if kind in ("hyph", "ocrhyph"):
         return _dehyphenate(text, m, vocabulary)
@@ -184,7 +201,7 @@ def _replacement(text: str, m: re.Match[str], vocabulary: Counter[str]) -> str:
     return ""  # a soft hyphen, or a stray OCR glyph
 
 
-def _dehyphenate(text: str, m: re.Match[str], vocabulary: Counter[str]) -> str:
+def _dehyphenate(text: str, m: re.Match[str], vocabulary: _Vocabulary) -> str:
     """Join 'offi-\\ncer' but keep 'school-\\nbased' when the document spells it with a hyphen."""
     before = _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
     after = _WORD_AFTER.search(text[m.end() : m.end() + 40])

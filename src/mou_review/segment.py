@@ -13,6 +13,7 @@ heading path ends with its column's header, and the header row itself is read as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Clause, Document
 from .vocabulary import MARKERS, cell_spans, marker_of, party_of_heading, sentence_spans, table_row
@@ -151,6 +152,7 @@ def _make_block(text: str, lines: list[_Line]) -> _Block:
     return _Block(start=start, end=end, text=text[start:end], row=row)
 
 
+@lru_cache(maxsize=4096)  # each line is asked about twice, as a line and as the line before the next
 def _looks_like_heading(line: str) -> bool:
     """A short title line: numbered and title-like, or all capitals."""
     if not line or len(line) > 90 or len(line.split()) > 12 or line.endswith((",", ";", ":")):

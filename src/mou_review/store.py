@@ -4,9 +4,14 @@ Collections are named by the index key (embedding model + loader/segmenter code,
 clauses made by other code are never mixed with current ones; `stale_indexes` says what is left
 over. Every read is paged, so the store works at any size.
 
-A document's record is written after all its clauses, so it doubles as a commit marker: a
-document without a record is an interrupted ingest, and its stray clauses are replaced the next
-time it is ingested and never returned by searches.
+A document's text is a metadata field of its own record in a third collection (`_texts`): in
+Chroma's `documents` field it would be full-text indexed, a trigram per character, which costs
+more than the rest of the record and is never searched. Kept apart from the document records, a
+listing of documents does not read every text.
+
+A document's record is written after all its clauses and its text, so it doubles as a commit
+marker: a document without a record is an interrupted ingest, and its stray clauses and text are
+replaced the next time it is ingested and never returned by searches.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .config import Settings
 from .errors import StoreError
 from .models import Clause, Document, DocumentInfo
 from .store_records import (
+    RECORD_LAYOUT,
     StoredDocument,
     centroid,
     clause_from,
@@ -92,7 +98,7 @@ class ClauseStore:
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
         self.prefix = settings.store.collection
-        self.index = index_key(settings.retrieval.embedding)
+        self.index = f"{index_key(settings.retrieval.embedding)}r{RECORD_LAYOUT}"
         config = {"hnsw": {"space": "cosine"}}
         with _creation_lock(settings):
             self.client = client or make_client(settings)
@@ -101,6 +107,9 @@ class ClauseStore:
             )
             self.documents = self.client.get_or_create_collection(
                 f"{self.prefix}_{self.index}_documents", embedding_function=None, configuration=config
+            )
+            self.texts = self.client.get_or_create_collection(
+                f"{self.prefix}_{self.index}_texts", embedding_function=None, configuration=config
             )
         self._batch = max(1, min(5000, int(self.client.get_max_batch_size())))
 
@@ -146,6 +155,7 @@ class ClauseStore:
         self._delete_clauses(doc_ids + [d.info.doc_id for d in replaced])
         if replaced:
             self.documents.delete(ids=[d.info.doc_id for d in replaced])
+            self.texts.delete(ids=[d.info.doc_id for d in replaced])
         clauses = [c for _, doc_clauses, _ in items for c in doc_clauses]
         vectors = [v for _, _, doc_vectors in items for v in doc_vectors]
         step = min(self._batch, ADD_CALL_ROWS)
@@ -156,14 +166,20 @@ class ClauseStore:
                 embeddings=np.asarray(vectors[lo : lo + len(part)], dtype=np.float32),
                 metadatas=[clause_meta(c) for c in part],
             )
-        for lo in range(0, len(items), self._batch):
-            part_items = items[lo : lo + self._batch]
-            self.documents.upsert(
-                ids=[document.info.doc_id for document, _, _ in part_items],
-                embeddings=[centroid(doc_vectors) for _, _, doc_vectors in part_items],
-                documents=[document.text for document, _, _ in part_items],
-                metadatas=[document_meta(document, len(cs)) for document, cs, _ in part_items],
-            )
+        centroids = [centroid(doc_vectors) for _, _, doc_vectors in items]
+        for collection in (self.texts, self.documents):  # the records last: they commit
+            for lo in range(0, len(items), self._batch):
+                part_items = items[lo : lo + self._batch]
+                collection.upsert(
+                    ids=[document.info.doc_id for document, _, _ in part_items],
+                    embeddings=centroids[lo : lo + self._batch],
+                    metadatas=[
+                        {"text": document.text}
+                        if collection is self.texts
+                        else document_meta(document, len(cs))
+                        for document, cs, _ in part_items
+                    ],
+                )
         return replaced
 
     def remove(self, doc_id: str) -> bool:
@@ -172,6 +188,7 @@ class ClauseStore:
             return False
         self.documents.delete(ids=[doc_id])  # the record first: its clauses are invisible without it
         self._delete_clauses([doc_id])
+        self.texts.delete(ids=[doc_id])
         return True
 
     def _earlier_versions(
@@ -207,13 +224,13 @@ class ClauseStore:
         return out
 
     def get_document(self, doc_id: str) -> Document | None:
-        got = self.documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        got = self.documents.get(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
         meta = got["metadatas"][0]
         return Document(
             info=stored_from(meta).info,
-            text=got["documents"][0],
+            text=self._texts([doc_id])[doc_id],
             page_starts=json.loads(str(meta.get("page_starts", "[0]"))),
         )
 
@@ -232,13 +249,17 @@ class ClauseStore:
         """A document's clauses in reading order with their stored embeddings."""
         got = _paged(self.clauses, where={"doc_id": doc_id}, include=["metadatas", "embeddings"])
         texts = self._texts([doc_id])
+        if doc_id not in texts:  # not committed: an interrupted ingest's stray clauses
+            return [], np.zeros((0, 0), dtype=np.float32)
         rows = sorted(
-            zip(got["ids"], got["metadatas"], got["embeddings"], strict=True),
-            key=lambda r: int(r[1]["index"]),
+            (
+                (clause_from(cid, meta, texts), vector)
+                for cid, meta, vector in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True)
+            ),
+            key=lambda r: r[0].index,
         )
-        clauses = [clause_from(cid, meta, texts) for cid, meta, _ in rows if meta["doc_id"] in texts]
-        vectors = np.asarray([r[2] for r in rows], dtype=np.float32).reshape(len(rows), -1)
-        return clauses, vectors
+        vectors = np.asarray([r[1] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        return [r[0] for r in rows], vectors
 
     def clauses_by_id(self, clause_ids: list[str]) -> list[Clause]:
         """Committed clauses by id, in the order asked (ids of uncommitted documents are left out)."""
@@ -301,12 +322,18 @@ class ClauseStore:
     def _texts(self, doc_ids: list[str] | None) -> dict[str, str]:
         """Committed documents' texts by doc_id (all of them when `doc_ids` is None), paged."""
         if doc_ids is None:
-            got = _paged(self.documents, include=["documents"])
-            return dict(zip(got["ids"], got["documents"], strict=True))
+            committed = self.document_ids()
+            got = _paged(self.texts, include=["metadatas"])
+            rows = zip(got["ids"], got["metadatas"], strict=True)
+            return {i: str(meta["text"]) for i, meta in rows if i in committed}
         texts: dict[str, str] = {}
         for lo in range(0, len(doc_ids), PAGE_ROWS):
-            got = self.documents.get(ids=doc_ids[lo : lo + PAGE_ROWS], include=["documents"])
-            texts.update(zip(got["ids"], got["documents"], strict=True))
+            part = self.documents.get(ids=doc_ids[lo : lo + PAGE_ROWS], include=[])["ids"]
+            if part:
+                got = self.texts.get(ids=part, include=["metadatas"])
+                texts.update(
+                    (i, str(meta["text"])) for i, meta in zip(got["ids"], got["metadatas"], strict=True)
+                )
         return texts
 
 
