@@ -177,3 +177,17 @@ def test_every_folded_span_maps_back_to_the_original_text_it_came_from():
         for word in re.finditer(r"\S+", folded.text):
             start, end = folded.source_span(*word.span())
             assert fold(raw[start:end]) == word.group(), (raw, word.group())
+
+
+def test_text_with_nothing_to_rewrite_comes_back_as_the_rewriting_pass_would_give_it():
+    """`normalize` returns a text unchanged (but trimmed) when it holds none of the sequences the
+    rewrites act on; the mapped pass, which always rewrites, must agree on every input."""
+    from mou_review.normalize import _REWRITTEN
+
+    rng = random.Random(7)
+    untouched = 0
+    for _ in range(4000):
+        raw = "".join(rng.choice("ab B-.\n \n") for _ in range(rng.randint(0, 30)))
+        untouched += not any(piece in raw for piece in _REWRITTEN)
+        assert normalize(raw) == normalize_with_map(raw).text, repr(raw)
+    assert untouched > 400  # the shortcut was taken often, and the rewriting pass was too

@@ -163,3 +163,28 @@ def test_an_interrupted_ingest_leaves_no_readable_text_or_clause(tmp_path, setti
     assert store.get_document(doc_id) is None
     assert store.all_clauses() == [] and store.clauses_of([doc_id]) == {doc_id: []}
     assert store.get_clauses(doc_id)[0] == []
+
+
+def test_parallel_ingest_shares_the_batch_with_this_process_and_stores_what_serial_stores(
+    tmp_path, settings, store, monkeypatch
+):
+    import mou_review.ingest as ingest_module
+    from mou_review.config import Settings
+    from mou_review.store import ClauseStore
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(9):
+        make_pdf(folder / f"m{i}.pdf", [*SAMPLE_TEXT, f"Document number {i}."], pages=1 + i % 3)
+    serial = ingest([folder], settings, store)
+    here = []
+    real_prepare = ingest_module.prepare
+    monkeypatch.setattr(
+        ingest_module, "prepare", lambda path, *a: here.append(path) or real_prepare(path, *a)
+    )
+    parallel_settings = Settings(store_dir=tmp_path / "parallel", workers=2)
+    parallel_store = ClauseStore(parallel_settings)
+    report = ingest([folder], parallel_settings, parallel_store)
+    assert report.ok and sorted(report.added) == sorted(serial.added)
+    assert here  # this process prepared files itself (the spawned worker runs the real `prepare`)
+    assert _records(parallel_store) == _records(store)

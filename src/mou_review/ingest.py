@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import tempfile
@@ -27,6 +28,7 @@ from .store import ClauseStore
 
 FLUSH_CLAUSES = 2000
 TASK_FILES = 4  # files per worker task
+Chunk = list[tuple[str, dict[str, dict[str, str]]]]  # a task: files with their folders' manifests
 
 
 @dataclass
@@ -170,47 +172,56 @@ def ingest(
 
 
 def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Settings) -> Iterator[Prepared]:
+    """Every file prepared, in finishing order. With `workers` > 1 this process shares the batch
+    with `workers - 1` worker processes (`parallel.shared`): on two cores, this process and one
+    worker, both busy from the start, instead of two workers and this one waiting on them."""
     workers = settings.limits.workers_for(len(todo))
+    embedding, limits = settings.retrieval.embedding, settings.load
     if workers <= 1 or len(todo) < 4:
         for path, manifest in todo:
-            yield prepare(path, manifest, settings.retrieval.embedding, settings.load)
+            yield prepare(path, manifest, embedding, limits)
         return
     import multiprocessing  # only a batch needs the pool: a one-file review starts without it
     from concurrent.futures import ProcessPoolExecutor
 
+    from .parallel import pool_for, shared, stop
+
     context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
-    with (
-        tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill,
-        ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_warm, initargs=(settings.retrieval.embedding,)
-        ) as pool,
-    ):
-        chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
-        futures = [
-            pool.submit(_prepare_to_files, chunk, settings.retrieval.embedding, settings.load, spill)
-            for chunk in chunks
-        ]
-        for chunk, future in zip(chunks, futures, strict=True):
-            try:
-                names = future.result()
-            except Exception as exc:  # a worker that died (out of memory, killed) fails its files only
-                for path, _ in chunk:
-                    yield Prepared(path=path, error=f"worker process failed ({type(exc).__name__})")
-                continue
-            for name in names:
-                yield _load_spilled(name)
+    chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
+    with tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill:
+        pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_warm, initargs=(embedding,))
+        try:
+            for results in shared(
+                chunks,
+                functools.partial(_prepare_here, embedding=embedding, limits=limits),
+                pool_for(pool, _prepare_to_files, embedding, limits, spill),
+                workers - 1,
+                _chunk_failed,
+                ready=pool.submit(os.getpid),  # answered once a worker has started
+            ):
+                for result in results:  # prepared here, or the name of a worker's spill file
+                    yield result if isinstance(result, Prepared) else _load_spilled(result)
+        finally:
+            stop(pool)
 
 
-def _prepare_to_files(
-    chunk: list[tuple[str, dict[str, dict[str, str]]]], embedding: str, limits: LoadSettings, spill: str
-) -> list[str]:
+def _prepare_here(chunk: Chunk, embedding: str, limits: LoadSettings) -> list[Prepared | str]:
+    return [prepare(path, manifest, embedding, limits) for path, manifest in chunk]
+
+
+def _chunk_failed(chunk: Chunk, exc: BaseException) -> list[Prepared | str]:
+    """A worker that died (out of memory, killed) fails its files only."""
+    return [Prepared(path=path, error=f"worker process failed ({type(exc).__name__})") for path, _ in chunk]
+
+
+def _prepare_to_files(chunk: Chunk, embedding: str, limits: LoadSettings, spill: str) -> list[Prepared | str]:
     """Prepare a few files in a worker and leave each result in a file: only names cross the pipe.
 
     The main process holds the GIL through each Chroma add, so its pool threads feed tasks and
     drain results only between adds. Several files per task and results on disk keep a worker
     busy through that wait instead of blocked on a full pipe or an empty task queue.
     """
-    names = []
+    names: list[Prepared | str] = []
     for path, manifest in chunk:
         prepared = prepare(path, manifest, embedding, limits)
         fd, name = tempfile.mkstemp(dir=spill, suffix=".pickle")

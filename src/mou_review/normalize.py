@@ -27,6 +27,9 @@ _COMMON = (
     r"|(?P<shy>\u00ad)"
 )
 _PATTERN = re.compile(_COMMON)
+# A text holding none of these has nothing `_PATTERN` changes: no line-end hyphen, no run of
+# spaces or space beside a newline, no tab, no-break space, CR or soft hyphen, no 3 newlines.
+_REWRITTEN = ("-\n", "  ", " \n", "\n ", "\n\n\n", "\t", "\u00a0", "\r", "\u00ad")
 # OCR only: '¬' or '~' ending a line inside a word is a hyphen; a glyph standing alone is noise.
 _OCR_PATTERN = re.compile(
     r"(?P<ocrhyph>(?<=[A-Za-z])[¬~][ \t]*\n[ \t]*(?=[a-z]))"
@@ -137,6 +140,8 @@ def normalize_with_map(raw: str, *, ocr: bool = False, mapped: bool = True) -> N
     nfkc = nfkc_with_map(raw, mapped=mapped)
     vocabulary = _Vocabulary(nfkc.text)
     pattern = _OCR_PATTERN if ocr else _PATTERN
+    if not mapped and not ocr and not any(piece in nfkc.text for piece in _REWRITTEN):
+        return Normalized(nfkc.text.strip(), [], [])  # every match would be "\n" or "\n\n" kept as is
     if not mapped:  # the same rewrites, done by `re.sub` without a builder
         return Normalized(
             pattern.sub(lambda m: _replacement(nfkc.text, m, vocabulary), nfkc.text).strip(), [], []
