@@ -136,14 +136,28 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end() if m.group(0) in ".?!;:" else m.start()
-        if m.group(0) == "." and ABBREVIATION.search(text[start : m.start()]):
+        if m.group(0) == "." and _abbreviated(text, start, m.start()):
             continue
-        if m.group(0) == ":" and not text[m.end() :].lstrip().startswith("("):
+        if m.group(0) == ":" and not _LIST_AFTER.match(text, m.end()):
             continue  # a colon ends a span only before a lettered list
         _add(spans, text, start, end)
         start = m.end()
     _add(spans, text, start, len(text))
     return tuple(spans)
+
+
+_LIST_AFTER = re.compile(r"\s*\(")  # what follows a colon that ends a span: a lettered list
+# Longer than any ABBREVIATION match (the longest, "approx", is 6 characters, and `$` may match
+# before a final newline): only that much of a span's end is searched for one.
+_ABBREVIATION_REACH = 16
+
+
+def _abbreviated(text: str, start: int, end: int) -> bool:
+    """`ABBREVIATION.search(text[start:end])`, reading only the last _ABBREVIATION_REACH
+    characters. Searched in place: `\\b` at the window's left edge then sees the character
+    before it, as the slice does; at `start` there is none in the slice and a boundary character
+    (never a word character) in the text, which reads the same."""
+    return ABBREVIATION.search(text, max(start, end - _ABBREVIATION_REACH), end) is not None
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

@@ -161,7 +161,7 @@ class MatchIndex:
         one in the clause)."""
         if clause not in self._clauses or clause in self._pattern(pattern):
             return False
-        if clause not in self._needled(pattern):
+        if clause not in self.needled(pattern):
             return True
         if start is None or not local(pattern.pattern, pattern.flags):
             return False
@@ -186,7 +186,7 @@ class MatchIndex:
         if text not in self._clauses or not local(pattern.pattern, pattern.flags):
             return self._sliced(pattern, text, enumerate(parts))
         first = self._pattern(pattern).get(text)
-        if first is None and (all_bounded or text not in self._needled(pattern)):  # `bounded(text, parts)`
+        if first is None and (all_bounded or text not in self.needled(pattern)):  # `bounded(text, parts)`
             return {}
         out = {}
         for j, (s, e) in enumerate(parts):
@@ -257,7 +257,7 @@ class MatchIndex:
                 fold_of = self._fold
                 wanted = listed + [t for t in self._unsure if may_match(pattern, fold_of(t))]
             else:
-                wanted = list(self._needled(pattern))
+                wanted = list(self.needled(pattern))
             data = self._data
             matches = {t: m for t in wanted if (m := confirm(pattern, t, data.get(t)))}
             entry = self._per_pattern[id(pattern)] = (pattern, matches)
@@ -285,7 +285,7 @@ class MatchIndex:
                         self._screened[names[k]].append(text)
         return self._screened
 
-    def _needled(self, pattern: re.Pattern[str]) -> set[str]:
+    def needled(self, pattern: re.Pattern[str]) -> set[str]:
         """The index's texts that hold one of the pattern's needles (all of them without needles):
         no other text, and no part of one, can match."""
         entry = self._possible.get(id(pattern))

@@ -66,9 +66,6 @@ class _Entry:
         self.heading = heading_of(clause)
         self.agreed: dict[bool, Clause] = {}
 
-    def fits(self, clause: Clause) -> bool:
-        return self.clause is clause and self.text is clause.text and self.headings == clause.heading_path
-
 
 class DocumentViews:
     """The views of one document's clauses, and its match index (over the agreed views too, so
@@ -78,8 +75,11 @@ class DocumentViews:
         self._entries: dict[int, _Entry] = {}
         self._parts: dict[tuple[int, str], tuple[re.Pattern[str], dict[int, tuple[int, int]]]] = {}
         self._bounds: dict[str, bool] = {}
-        self._counts: dict[
-            tuple[int, str], tuple[list[re.Pattern[str]], dict[int, tuple[int, tuple[int, int]]]]
+        self._lists: dict[
+            int, tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]]
+        ] = {}
+        self._counted: dict[
+            int, tuple[list[re.Pattern[str]], dict[str, dict[int, tuple[int, tuple[int, int]]]]]
         ] = {}
         self.clauses = list(clauses)
         self.index = MatchIndex()
@@ -93,7 +93,12 @@ class DocumentViews:
 
     def _entry(self, clause: Clause) -> _Entry:
         entry = self._entries.get(id(clause))
-        if entry is None or not entry.fits(clause):  # the entry holds its clause: the id stays its own
+        if (  # the entry holds its clause, so the id stays its own; an edited clause is read again
+            entry is None
+            or entry.clause is not clause
+            or entry.text is not clause.text
+            or entry.headings != clause.heading_path
+        ):
             entry = self._entries[id(clause)] = _Entry(clause)
         return entry
 
@@ -113,24 +118,41 @@ class DocumentViews:
         self, patterns: list[re.Pattern[str]], text: str
     ) -> dict[int, tuple[int, tuple[int, int]]]:
         """Sentence number -> (how many of `patterns` match it, the span of the match that starts
-        first, the earlier pattern's on a tie), for each sentence of `text` one of them matches.
-        Remembered per (list, text); a pattern that matches nowhere in one of the document's
-        clauses, reads no context but \\b and meets sentences that touch no word character is
-        not even asked (`MatchIndex.part_spans` would find nothing)."""
-        key = (id(patterns), text)
-        known = self._counts.get(key)
+        first, the earlier pattern's on a tie), for each sentence of `text` one of them matches."""
+        if self.index.covers(text) and self._bounded(text):
+            return self._list_counts(patterns).get(text, {})
+        out: dict[int, tuple[int, tuple[int, int]]] = {}
+        for pattern in patterns:
+            _count(out, self.sentence_hits(pattern, text))
+        return out
+
+    def _list_counts(
+        self, patterns: list[re.Pattern[str]]
+    ) -> dict[str, dict[int, tuple[int, tuple[int, int]]]]:
+        """`sentence_counts` for every one of the document's texts whose sentences touch no word
+        character, worked out once per list from the texts each pattern can meet: where it
+        matches (a pattern that reads no context but \\b matches no such sentence of a text it
+        does not match), else where one of its needles is."""
+        known = self._counted.get(id(patterns))
         if known is not None and known[0] is patterns:  # the list is held here: its id is its own
             return known[1]
-        index, out = self.index, dict[int, tuple[int, tuple[int, int]]]()
-        quick = index.covers(text) and self._bounded(text)
-        for pattern in patterns:
-            if quick and text not in index.found(pattern) and local(pattern.pattern, pattern.flags):
-                continue
-            for j, span in self.sentence_hits(pattern, text).items():
-                count, first = out.get(j, (0, span))
-                out[j] = (count + 1, first if first[0] <= span[0] else span)
-        self._counts[key] = (patterns, out)
+        out: dict[str, dict[int, tuple[int, tuple[int, int]]]] = {}
+        for pattern, found, is_local in self._tables(patterns):
+            for text in found if is_local else self.index.needled(pattern):
+                if self._bounded(text):
+                    _count(out.setdefault(text, {}), self.sentence_hits(pattern, text))
+        self._counted[id(patterns)] = (patterns, out)
         return out
+
+    def _tables(
+        self, patterns: list[re.Pattern[str]]
+    ) -> list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]:
+        """(pattern, its matches in the document's texts, whether it is `local`) for each pattern."""
+        known = self._lists.get(id(patterns))
+        if known is None or known[0] is not patterns:
+            tables = [(p, self.index.found(p), local(p.pattern, p.flags)) for p in patterns]
+            known = self._lists[id(patterns)] = (patterns, tables)
+        return known[1]
 
     def _bounded(self, text: str) -> bool:
         """No sentence of `text` has a word character right before or after it."""
@@ -149,6 +171,13 @@ class DocumentViews:
         hits = self.index.part_spans(pattern, text, sentence_spans(text), self._bounded(text))
         self._parts[key] = (pattern, hits)
         return hits
+
+
+def _count(counts: dict[int, tuple[int, tuple[int, int]]], hits: dict[int, tuple[int, int]]) -> None:
+    """Add one pattern's sentence hits to the counts (the earlier pattern's span stays on a tie)."""
+    for j, span in hits.items():
+        count, first = counts.get(j, (0, span))
+        counts[j] = (count + 1, first if first[0] <= span[0] else span)
 
 
 _current: tuple[object, DocumentViews] = (None, DocumentViews(()))
