@@ -121,14 +121,20 @@ def test_one_batched_ingest_stores_what_file_by_file_ingests_store(tmp_path, set
     folder = _mixed_folder(tmp_path / "mous")
     for i in range(4):
         make_pdf(folder / f"m{i}.pdf", [*SAMPLE_TEXT, f"Document number {i}."], pages=1 + i % 2)
+    monkeypatch.setattr(ingest_module, "FLUSH_CLAUSES", 1)  # the sizes for runs with workers ...
+    monkeypatch.setattr(ingest_module, "ADD_CALL_ROWS", 2)
+    adds = []
+    real_add = store.clauses.add
+    monkeypatch.setattr(store.clauses, "add", lambda **kw: adds.append(len(kw["ids"])) or real_add(**kw))
     batched = ingest([folder], settings, store)
+    assert len(adds) == 1 and adds[0] > 2  # ... are not used by one process alone: one Chroma call
     one_by_one_settings = Settings(store_dir=tmp_path / "other", workers=1)
     one_by_one = ClauseStore(one_by_one_settings)
-    monkeypatch.setattr(ingest_module, "FLUSH_CLAUSES", 1)  # a store call per file
+    monkeypatch.setattr(ingest_module, "ALONE_CLAUSES", 1)  # a store call per file
     calls = []
     real_add_many = one_by_one.add_many
     monkeypatch.setattr(
-        one_by_one, "add_many", lambda items: calls.append(len(items)) or real_add_many(items)
+        one_by_one, "add_many", lambda items, **kw: calls.append(len(items)) or real_add_many(items, **kw)
     )
     single = ingest([folder], one_by_one_settings, one_by_one)
     assert [n for n in calls if n] == [1] * 7 and sorted(single.added) == sorted(batched.added)

@@ -43,7 +43,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 # Chroma's embedded add holds the GIL for its whole call (about 0.5 ms a row) and costs less per row
 # in bigger calls. 512 rows keeps each call near a quarter of a second, so the ingest pool's threads
-# still get to feed workers and collect results between calls.
+# still get to feed workers and collect results between calls (`add_many(call_rows=)`: an ingest
+# without workers asks for bigger calls).
 ADD_CALL_ROWS = 512
 # Rows per get: Chroma's SQLite binds one variable per id, and SQLite caps them (~32k), so no call
 # may ask for every record at once.
@@ -93,7 +94,8 @@ def _creation_lock(settings: Settings) -> Iterator[None]:
 
 
 class ClauseStore:
-    """Clauses and documents in two Chroma collections named after the collection prefix and index key."""
+    """Clauses, document records and texts in three Chroma collections named after the collection
+    prefix and index key."""
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self.settings = settings
@@ -141,7 +143,9 @@ class ClauseStore:
         """Replace any partial copy of the document, add its clauses, then its record."""
         self.add_many([(document, clauses, vectors)])
 
-    def add_many(self, items: list[tuple[Document, list[Clause], np.ndarray]]) -> list[StoredDocument]:
+    def add_many(
+        self, items: list[tuple[Document, list[Clause], np.ndarray]], *, call_rows: int = ADD_CALL_ROWS
+    ) -> list[StoredDocument]:
         """Add several documents at once; the document records go in last, after all their clauses.
 
         A stored document from the same file (an earlier version of it) is removed, and returned.
@@ -158,7 +162,7 @@ class ClauseStore:
             self.texts.delete(ids=[d.info.doc_id for d in replaced])
         clauses = [c for _, doc_clauses, _ in items for c in doc_clauses]
         vectors = [v for _, _, doc_vectors in items for v in doc_vectors]
-        step = min(self._batch, ADD_CALL_ROWS)
+        step = min(self._batch, call_rows)
         for lo in range(0, len(clauses), step):
             part = clauses[lo : lo + step]
             self.clauses.add(
