@@ -75,6 +75,7 @@ class DocumentViews:
         self._agreed: dict[bool, dict[int, tuple[Clause, str, Clause]]] = {False: {}, True: {}}
         self._parts: dict[tuple[int, str], tuple[re.Pattern[str], dict[int, tuple[int, int]]]] = {}
         self._bounds: dict[str, bool] = {}
+        self._relevant: dict[int, tuple[list[re.Pattern[str]], set[str]]] = {}
         self._lists: dict[
             int, tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]]
         ] = {}
@@ -152,6 +153,13 @@ class DocumentViews:
                     _count(out.setdefault(text, {}), self.sentence_hits(pattern, text))
         self._counted[id(patterns)] = (patterns, out)
         return out
+
+    def relevant(self, patterns: list[re.Pattern[str]]) -> set[str]:
+        """`MatchIndex.relevant(patterns)`, once per list."""
+        known = self._relevant.get(id(patterns))
+        if known is None or known[0] is not patterns:  # the list is held here: its id is its own
+            known = self._relevant[id(patterns)] = (patterns, self.index.relevant(patterns))
+        return known[1]
 
     def _tables(
         self, patterns: list[re.Pattern[str]]
