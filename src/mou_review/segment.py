@@ -136,7 +136,7 @@ def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
     stripped = line.text.strip()
     if not stripped:
         return True
-    if marker_of(stripped) or table_row(line.text) or table_row(prev.text):
+    if _marker(stripped) or _is_row(line.text) or _is_row(prev.text):
         return True
     if _looks_like_heading(prev.text.strip()) or _looks_like_heading(stripped):
         return True
@@ -146,10 +146,18 @@ def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
 
 def _make_block(text: str, lines: list[_Line]) -> _Block:
     start, end = lines[0].start, lines[-1].end
-    row = len(lines) == 1 and table_row(lines[0].text)  # before trimming: a row may open with an empty cell
+    row = len(lines) == 1 and _is_row(lines[0].text)  # before trimming: a row may open with an empty cell
     while start < end and text[start].isspace():
         start += 1
     return _Block(start=start, end=end, text=text[start:end], row=row)
+
+
+_marker = lru_cache(maxsize=4096)(marker_of)  # a line is asked about as itself and as the one before
+
+
+def _is_row(line: str) -> bool:
+    """`table_row`, without its regex for the many lines that hold no cell separator at all."""
+    return "|" in line and table_row(line)
 
 
 @lru_cache(maxsize=4096)  # each line is asked about twice, as a line and as the line before the next
@@ -163,7 +171,7 @@ def _looks_like_heading(line: str) -> bool:
     upper_ratio = sum(c.isupper() for c in letters) / len(letters)
     if upper_ratio > 0.85 and not line.startswith("_"):
         return True
-    marker = marker_of(line)
+    marker = _marker(line)
     if marker:
         rest = MARKERS[[n for n, _ in MARKERS].index(marker)][1].sub("", line).strip(" :-")
         words = rest.rstrip(".").split()
