@@ -90,3 +90,11 @@ def test_the_next_document_is_screened_for_what_this_one_ran() -> None:
     second = matcher.index_for(object(), [], ["A second MOU."])
     assert (pattern.pattern, pattern.flags) in second._screen_for
     assert second.found(pattern) == {}
+
+
+def test_the_set_drops_repeat_bounds_only() -> None:
+    rewritten = re2_prefilter.translate(r"terminat\w*\b[^.]{0,120}(notice|days){2}", re.I)
+    assert rewritten is not None and "{0,120}" in rewritten and "{2,2}" in rewritten
+    loose = re2_prefilter._unbounded(rewritten)
+    assert "{0,}" in loose and "{2,}" in loose and "120" not in loose
+    assert loose == rewritten.replace("{0,120}", "{0,}").replace("{2,2}", "{2,}")

@@ -179,12 +179,19 @@ class LexicalIndex:
         """(index, score) of the best `n` texts with a positive score; domain words are ignored."""
         if self.size == 0:
             return []
-        tokens = [t for t in tokenize(query) if t not in _DOMAIN_STEMS] or tokenize(query)
+        tokens = list(_query_tokens(query))
         if not tokens:
             return []
         scores = self._retriever.get_scores(tokens)
         order = np.argsort(-scores)[: min(n, self.size)]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+
+@lru_cache(maxsize=1024)
+def _query_tokens(query: str) -> tuple[str, ...]:
+    """A query's tokens without the domain words (all of them when it has nothing else): the
+    checklist's queries are the same for every document, so each is tokenised once."""
+    return tuple(t for t in tokenize(query) if t not in _DOMAIN_STEMS) or tuple(tokenize(query))
 
 
 def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:

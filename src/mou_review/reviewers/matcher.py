@@ -6,8 +6,9 @@ but memoised per text for the document under review, and skipped when none of th
 `needles` occurs in the folded text: literal words every match must contain, read from the
 pattern's parse tree. A prefilter that could hide a match is a bug, so the needles are
 conservative: a pattern (or a part of one) they cannot reason about gets none and is always run.
-`prescreen` does better for a rule's whole list of patterns: one RE2 set pass per clause says
-which of them can match it, so `re` runs only on the pairs that do.
+From a batch's second document on, an index is built with `screen_for`, every pattern the
+batch has run so far: one RE2 set pass per clause says which of them can match it, so `re` runs
+only on those pairs.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def _evidence(
     ordered = _retrieval_order(retrieved, clauses)
     if signals.signature_block:
         ordered = _signature_region(document, ordered)
-    agreed = [views.agreed(c, signals.recitals_count) for c in ordered]
+    agreed = views.agreed_all(ordered, signals.recitals_count)
     return _Evidence(patterns, ordered, agreed, _scan(agreed, patterns, views), views)
 
 
@@ -170,9 +170,14 @@ def _scan(clauses: list[Clause], patterns: _Compiled, views: DocumentViews) -> _
     hits = _Hits()
     index = views.index
     found = _Found(index, patterns)
+    topical: dict[str, bool] = {}  # heading -> whether it names the topic (clauses share headings)
     for clause in clauses:
         text, (led, heading) = clause.text, views.view(clause)
-        heading_topic = bool(heading) and index.first(patterns.topic, heading) is not None
+        heading_topic = topical.get(heading)
+        if heading_topic is None:
+            heading_topic = topical[heading] = (
+                bool(heading) and index.first(patterns.topic, heading) is not None
+            )
         if text not in found.relevant and not heading_topic and not led and index.covers(text):
             continue  # no pattern matches its text and its heading is off topic: nothing to record
         strong, contrary, topic, vague = found.each(text)

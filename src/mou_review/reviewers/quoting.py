@@ -65,7 +65,7 @@ def best_sentences(
     `secondary` lists, then retrieval order): the ones a reader needs to see to check the verdict."""
     scored = []
     index = views.index
-    hit = index.relevant(primary)
+    hit = views.relevant(primary)
     for rank, clause in enumerate(ordered):
         text = clause.text
         if text not in hit and (index.covers(text) or not index.first(primary, text)):

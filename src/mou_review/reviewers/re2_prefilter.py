@@ -217,12 +217,23 @@ def _compiled_set(patterns: tuple[tuple[str, int], ...]) -> tuple[Any, dict[int,
     positions = {}
     for k, (pattern, flags) in enumerate(patterns):
         rewritten = translate(pattern, flags)
-        if rewritten is not None and (entry := program.Add(rewritten.encode())) >= 0:
+        if rewritten is not None and (entry := program.Add(_unbounded(rewritten).encode())) >= 0:
             positions[entry] = k
     every = program.Add(b"(?:)")
     if not positions or every < 0 or not program.Compile():
         return None
     return program, positions, every
+
+
+_BOUNDED = re.compile(r"\)\{(\d+),\d+\}")  # a rewrite's repeat with an upper bound (see `_item`)
+
+
+def _unbounded(rewritten: str) -> str:
+    """The rewrite with every repeat's upper bound dropped ("[^.]{0,80}" -> "[^.]{0,}"): it only
+    widens what matches, and a set of patterns unrolled 80 times over builds its DFA states
+    (new ones for every new clause) several times slower. Literal braces never reach here:
+    every character of a rewrite outside its syntax is spelled as a class (`_char_class`)."""
+    return _BOUNDED.sub(r"){\1,}", rewritten)
 
 
 def screen_set(

@@ -58,13 +58,12 @@ def agreed_view(clause: Clause, recitals_count: bool) -> Clause:
 class _Entry:
     """What the rules read of one clause object, filled in as it is first asked for."""
 
-    __slots__ = ("agreed", "clause", "heading", "headings", "led", "text")
+    __slots__ = ("clause", "heading", "headings", "led", "text")
 
     def __init__(self, clause: Clause) -> None:
         self.clause, self.text, self.headings = clause, clause.text, list(clause.heading_path)
         self.led = led_text(clause)
         self.heading = heading_of(clause)
-        self.agreed: dict[bool, Clause] = {}
 
 
 class DocumentViews:
@@ -73,8 +72,10 @@ class DocumentViews:
 
     def __init__(self, clauses: Iterable[Clause]) -> None:
         self._entries: dict[int, _Entry] = {}
+        self._agreed: dict[bool, dict[int, tuple[Clause, str, Clause]]] = {False: {}, True: {}}
         self._parts: dict[tuple[int, str], tuple[re.Pattern[str], dict[int, tuple[int, int]]]] = {}
         self._bounds: dict[str, bool] = {}
+        self._relevant: dict[int, tuple[list[re.Pattern[str]], set[str]]] = {}
         self._lists: dict[
             int, tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], dict[str, re.Match[str]], bool]]]
         ] = {}
@@ -88,7 +89,7 @@ class DocumentViews:
         """Every text the rules search: the clauses, their headings and their agreed views."""
         out = [c.text for c in self.clauses]
         out += [c.heading_path[-1] for c in self.clauses if c.heading_path]
-        out += [self.agreed(c, flag).text for c in self.clauses for flag in (False, True)]
+        out += [c.text for flag in (False, True) for c in self.agreed_all(self.clauses, flag)]
         return out
 
     def _entry(self, clause: Clause) -> _Entry:
@@ -108,11 +109,19 @@ class DocumentViews:
         return entry.led, entry.heading
 
     def agreed(self, clause: Clause, recitals_count: bool) -> Clause:
-        entry = self._entry(clause)
-        view = entry.agreed.get(recitals_count)
-        if view is None:
-            view = entry.agreed[recitals_count] = agreed_view(clause, recitals_count)
-        return view
+        """`agreed_view(clause, recitals_count)`."""
+        return self.agreed_all([clause], recitals_count)[0]
+
+    def agreed_all(self, clauses: list[Clause], recitals_count: bool) -> list[Clause]:
+        """`agreed_view` of each clause, kept per clause object and text (it reads nothing else)."""
+        table = self._agreed[recitals_count]
+        out = []
+        for clause in clauses:
+            entry = table.get(id(clause))
+            if entry is None or entry[0] is not clause or entry[1] is not clause.text:
+                entry = table[id(clause)] = (clause, clause.text, agreed_view(clause, recitals_count))
+            out.append(entry[2])
+        return out
 
     def sentence_counts(
         self, patterns: list[re.Pattern[str]], text: str
@@ -137,12 +146,20 @@ class DocumentViews:
         if known is not None and known[0] is patterns:  # the list is held here: its id is its own
             return known[1]
         out: dict[str, dict[int, tuple[int, tuple[int, int]]]] = {}
+        bounds = self._bounds
         for pattern, found, is_local in self._tables(patterns):
             for text in found if is_local else self.index.needled(pattern):
-                if self._bounded(text):
+                if bounds.get(text) or (text not in bounds and self._bounded(text)):
                     _count(out.setdefault(text, {}), self.sentence_hits(pattern, text))
         self._counted[id(patterns)] = (patterns, out)
         return out
+
+    def relevant(self, patterns: list[re.Pattern[str]]) -> set[str]:
+        """`MatchIndex.relevant(patterns)`, once per list."""
+        known = self._relevant.get(id(patterns))
+        if known is None or known[0] is not patterns:  # the list is held here: its id is its own
+            known = self._relevant[id(patterns)] = (patterns, self.index.relevant(patterns))
+        return known[1]
 
     def _tables(
         self, patterns: list[re.Pattern[str]]
