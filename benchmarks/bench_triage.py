@@ -1,4 +1,4 @@
-"""Triage throughput with the offline backend: MOUs per minute with 1 and 2 workers, and stage shares.
+"""Triage throughput with the offline backend: MOUs per minute with 1 and 2 processes (-j), and stage shares.
 
     python -m benchmarks.bench_triage                 # 200 ten-page MOUs, 1 and 2 workers
     python -m benchmarks.bench_triage --docs 20       # smoke check
@@ -62,7 +62,7 @@ def main() -> None:
         rate = 60.0 * docs / seconds
         verdict = "meets" if rate >= goal else "BELOW"
         print(
-            f"triage, {workers} worker(s){'' if not args.no_index else ', no index'}: {docs} MOUs in "
+            f"triage, {workers} process(es){'' if not args.no_index else ', no index'}: {docs} MOUs in "
             f"{seconds:6.2f} s = {rate:7.1f} MOUs/min ({verdict} the {goal:.0f}/min goal)"
         )
         total = sum(stages.values())
