@@ -110,3 +110,12 @@ def test_a_rebuild_tokenises_only_the_documents_the_last_index_lacked(
     assert hit_ids(store, "zebrac", 3) == rebuilt_per_query(store, "zebrac", 3)
     new = store.find_document("c.txt")
     assert new is not None and asked == [[new.info.doc_id]]
+
+
+def test_a_new_store_has_no_saved_tokens_and_says_nothing_of_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="mou_review.lexicon"):
+        tokens = lexicon_module._saved_tokens(tmp_path / "lexical")
+    assert not tokens.docs
+    assert "unreadable" not in caplog.text

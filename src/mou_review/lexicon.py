@@ -147,6 +147,8 @@ def _build(store: ClauseStore, doc_ids: list[str], version: str) -> CorpusLexico
 
 def _saved_tokens(root: Path) -> _Tokens:
     """The token ids saved with the newest version, by document (empty when there is none)."""
+    if not root.is_dir():  # a new store: nothing saved yet, and nothing to warn about
+        return _Tokens()
     try:
         done = (p for p in root.iterdir() if not p.name.startswith(".") and (p / DOCS_FILE).is_file())
         folders = sorted(done, key=os.path.getmtime)
