@@ -122,3 +122,19 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory):
     report = ingest([CORPUS], settings, clause_store)
     assert report.ok, report.failed
     return clause_store
+
+
+def packaged_patterns(kinds: tuple[str, ...] = ("topic", "strong", "vague", "contrary")) -> list[str]:
+    """Every distinct pattern of those kinds in every packaged checklist, sorted: what the
+    matcher tests hold to `re`."""
+    from mou_review.checklist import load_checklist, packaged_ids
+
+    return sorted(
+        {
+            p
+            for checklist_id in packaged_ids()
+            for r in load_checklist(checklist_id).requirements
+            for kind in kinds
+            for p in getattr(r.signals, kind)
+        }
+    )

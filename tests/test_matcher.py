@@ -6,8 +6,8 @@ import re
 import sys
 
 import pytest
+from conftest import packaged_patterns
 
-from mou_review.checklist import load_checklist, packaged_ids
 from mou_review.reviewers.matcher import MatchIndex, confirm, fold, needles
 from mou_review.reviewers.re2_prefilter import translate
 from mou_review.vocabulary import sentence_spans
@@ -99,15 +99,7 @@ def test_a_slice_is_searched_when_its_neighbours_could_change_a_word_boundary() 
 def test_every_checklist_pattern_agrees_with_re_on_real_text() -> None:
     """Every pattern of every packaged checklist, on clauses and sentences of three MOUs and the
     tricky strings above: the index gives the same match (span and text) as `re.search`."""
-    patterns = sorted(
-        {
-            p
-            for checklist_id in packaged_ids()
-            for r in load_checklist(checklist_id).requirements
-            for kind in ("topic", "strong", "vague", "contrary", "condition")
-            for p in getattr(r.signals, kind)
-        }
-    )
+    patterns = packaged_patterns(("topic", "strong", "vague", "contrary", "condition"))
     texts = _texts()
     clauses = texts[: len(texts) // 2]
     index = MatchIndex(clauses)

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from conftest import packaged_patterns
 
-from mou_review.checklist import load_checklist, packaged_ids
 from mou_review.reviewers import matcher, re2_prefilter
 from mou_review.reviewers.matcher import MatchIndex
 
@@ -18,14 +18,7 @@ NON_ASCII = [
 
 
 def _patterns() -> list[re.Pattern[str]]:
-    found = {
-        p
-        for checklist_id in packaged_ids()
-        for r in load_checklist(checklist_id).requirements
-        for kind in ("topic", "strong", "vague", "contrary")
-        for p in getattr(r.signals, kind)
-    }
-    return [re.compile(p, re.I) for p in sorted(found)]
+    return [re.compile(p, re.I) for p in packaged_patterns()]
 
 
 def _texts() -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from mou_review.checklist import load_checklist, packaged_ids
+from conftest import packaged_patterns
+
+from mou_review.checklist import load_checklist
 from mou_review.models import Clause, Document, DocumentInfo, Status
 from mou_review.reviewers import views
 from mou_review.reviewers.matcher import MatchIndex, bounded
@@ -92,14 +94,7 @@ def test_a_reviewed_document_does_not_change_the_next_ones_findings() -> None:
 
 
 def _patterns() -> list[re.Pattern[str]]:
-    found = {
-        p
-        for checklist_id in packaged_ids()
-        for r in load_checklist(checklist_id).requirements
-        for kind in ("topic", "strong", "vague", "contrary")
-        for p in getattr(r.signals, kind)
-    }
-    return [re.compile(p, re.I) for p in sorted(found)]
+    return [re.compile(p, re.I) for p in packaged_patterns()]
 
 
 def _corpus_clauses() -> list[str]:

@@ -188,28 +188,22 @@ def _prepare_all(todo: list[tuple[str, dict[str, dict[str, str]]]], settings: Se
         for path, manifest in todo:
             yield prepare(path, manifest, embedding, limits)
         return
-    import multiprocessing  # only a batch needs the pool: a one-file review starts without it
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import shared_with_workers
 
-    from .parallel import pool_for, shared, stop
-
-    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
     chunks = [todo[i : i + TASK_FILES] for i in range(0, len(todo), TASK_FILES)]
     with tempfile.TemporaryDirectory(prefix="mou-review-ingest-") as spill:
-        pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_warm, initargs=(embedding,))
-        try:
-            for results in shared(
-                chunks,
-                functools.partial(_prepare_here, embedding=embedding, limits=limits),
-                pool_for(pool, _prepare_to_files, embedding, limits, spill),
-                workers - 1,
-                _chunk_failed,
-                ready=pool.submit(os.getpid),  # answered once a worker has started
-            ):
-                for result in results:  # prepared here, or the name of a worker's spill file
-                    yield result if isinstance(result, Prepared) else _load_spilled(result)
-        finally:
-            stop(pool)
+        for results in shared_with_workers(
+            chunks,
+            functools.partial(_prepare_here, embedding=embedding, limits=limits),
+            _prepare_to_files,
+            (embedding, limits, spill),
+            workers,
+            _chunk_failed,
+            _warm,
+            (embedding,),
+        ):
+            for result in results:  # prepared here, or the name of a worker's spill file
+                yield result if isinstance(result, Prepared) else _load_spilled(result)
 
 
 def _pool_size(todo: Chunk, settings: Settings) -> int:

@@ -8,10 +8,11 @@ pool, so `-j 2` on two cores means this process and one worker, both busy from t
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -25,7 +26,7 @@ def shared(
     there: Callable[[Item], Future[Result]],
     workers: int,
     failed: Callable[[Item, BaseException], Result],
-    ready: Future[object] | None = None,
+    ready: Future[Any] | None = None,
 ) -> Iterator[Result]:
     """`here(item)` or the result of `there(item)` (a pool submission) for every item, as each
     finishes. The pool takes items from the front and this process from the back, so the two
@@ -76,3 +77,26 @@ def stop(pool: ProcessPoolExecutor) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):  # private, in 3.8-3.13
         process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
+
+
+def shared_with_workers(
+    items: Iterable[Item],
+    here: Callable[[Item], Result],
+    task: Callable[..., Result],
+    task_args: tuple[object, ...],
+    workers: int,
+    failed: Callable[[Item, BaseException], Result],
+    warm: Callable[..., None],
+    warm_args: tuple[object, ...],
+) -> Iterator[Result]:
+    """`shared` with a pool of `workers - 1` spawn processes, each started by `warm(*warm_args)`
+    and running `task(item, *task_args)`: this process is the last of `workers`."""
+    import multiprocessing  # only a batch needs it: a one-file review starts without it
+
+    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
+    pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=warm, initargs=warm_args)
+    try:
+        ready = pool.submit(os.getpid)  # answered once a worker has started
+        yield from shared(items, here, pool_for(pool, task, *task_args), workers - 1, failed, ready)
+    finally:
+        stop(pool)

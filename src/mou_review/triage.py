@@ -10,11 +10,9 @@ file, the reviewer's code and the retrieval settings) differs from this run's is
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Generator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +31,7 @@ from .ingest import Prepared, batch_key, prepare
 from .limits import LoadSettings, deadline
 from .metadata import read_manifest
 from .models import DocumentReview
-from .parallel import pool_for, shared, stop
+from .parallel import shared_with_workers
 from .pipeline import review_prepared
 from .procs import exit_with_parent
 from .render import html, tables
@@ -267,19 +265,16 @@ def outcomes(jobs: list[Job], options: TriageOptions, reviewer: Reviewer) -> Gen
         for job in jobs:
             yield work(job, options, reviewer)
         return
-    context = multiprocessing.get_context("spawn")  # fork would copy Chroma's threads
-    pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_warm, initargs=(options,))
-    try:
-        yield from shared(
-            jobs,
-            lambda job: work(job, options, reviewer),
-            pool_for(pool, work, options),
-            workers - 1,
-            _worker_failed,
-            ready=pool.submit(os.getpid),  # answered once a worker has started
-        )
-    finally:
-        stop(pool)
+    yield from shared_with_workers(
+        jobs,
+        lambda job: work(job, options, reviewer),
+        work,
+        (options,),
+        workers,
+        _worker_failed,
+        _warm,
+        (options,),
+    )
 
 
 def _worker_failed(job: Job, exc: BaseException) -> Outcome:
