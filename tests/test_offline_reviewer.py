@@ -107,3 +107,46 @@ def test_checklist_has_all_22_requirements_and_bad_file_names_field(tmp_path):
     bad.write_text("id: x\ntitle: t\nrequirements:\n  - id: a\n    title: A\n    severity: huge\n")
     with pytest.raises(ConfigError, match="severity"):
         load_checklist(str(bad))
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "said"),
+    [
+        # a council resolution says who executes the agreement: weak, never present without a block
+        (
+            "BE IT RESOLVED that the City Manager is hereby authorized to execute the attached "
+            "Memorandum of Understanding with the School District.",
+            Status.weak,
+            "authorized to execute",
+        ),
+        ("PASSED AND ADOPTED this 19th day of February, 2013. ATTEST: City Clerk", Status.weak, "PASSED"),
+        # how to amend is not who signs
+        ("Any amendment to this Agreement shall be in writing and signed by both parties.", Status.missing, None),
+        ("1. The SRO shall patrol the parking lots.", Status.missing, None),
+    ],
+)
+def test_signatures_without_a_block_read_the_words_about_signing(text, status, said):
+    finding, quotes = judge("signatures", text)
+    assert finding.status is status, finding.rationale
+    if said:
+        assert said in finding.rationale and "no signature block" in finding.rationale
+        assert quotes and quotes[0] in text
+    else:
+        assert quotes == []
+
+
+def test_signatures_with_a_block_can_still_be_present():
+    text = (
+        "1. Purpose. The parties agree to an SRO program.\n\n2. Term. One year.\n\n"
+        "3. Duties. The SRO shall patrol the campus, mentor students and teach classes on law "
+        "and safety, and shall not enforce the student code of conduct.\n\n"
+        "IN WITNESS WHEREOF, the parties have signed this agreement.\n"
+        "Chief of Police ____________ Date: ________\nSuperintendent ____________ Date: ________\n"
+    )
+    finding, _ = judge("signatures", text)
+    assert finding.status is Status.present, finding.rationale
+
+
+def test_rationale_quotes_a_whole_amount():
+    finding, _ = judge("expenses", "1. The District shall pay the City $156,542.00 for the SRO's salary.")
+    assert "'$156,542.00'" in finding.rationale, finding.rationale

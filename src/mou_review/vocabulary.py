@@ -315,6 +315,33 @@ SIGNATURE_MARK = re.compile(
 SIGNATURE_TAIL = 0.6
 
 
+# Who signs, or signed, in words rather than a block: "the Mayor is authorized to execute the
+# Agreement", "shall be signed by the Superintendent", "PASSED AND ADOPTED this 5th day of ...",
+# "ATTEST:", "each a signatory" (an amendment "executed by all parties" is not one). Council resolutions and excerpts carry these where an executed
+# agreement has its signature block; they say who signs, not that both executives signed and dated.
+EXECUTION_LANGUAGE = re.compile(
+    r"\bauthori[sz](?:e|ed|es|ing)\b[^.;]{0,120}?\b(?:sign|execut|re-?execut)\w*"
+    r"|\b(?:shall|will|must|to)\s+be\s+signed\b|\bsigned\s+by\b"
+    r"|\bre-?execute\b|\bsignator(?:y|ies)\b|\bin\s+witness\s+whereof\b"
+    r"|\battest(?:ed)?\s*:|\bapproved\s+as\s+to\s+form\b"
+    r"|\b(?:passed|adopted|approved)\b[^.;]{0,80}?\b\d{1,2}\s?(?:st|nd|rd|th|tn)?\s+day\s+of\b",
+    re.I,
+)
+
+
+_CHANGES = re.compile(r"\b(?:amend|modif|addend|renew|extend|extension)", re.I)
+
+
+def execution_language(text: str) -> re.Match[str] | None:
+    """The first words about who signs the agreement, not in a sentence about changing it
+    ("any amendment signed by both parties" says how to amend, not who executes)."""
+    for m in EXECUTION_LANGUAGE.finditer(text):
+        start, end = sentence_at(text, m.start())
+        if not _CHANGES.search(text, start, end):
+            return m
+    return None
+
+
 def signature_block_start(text: str) -> int | None:
     """Offset where the signature block starts (its first mark in the tail), or None."""
     tail = int(len(text) * SIGNATURE_TAIL)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
-from ..vocabulary import negated, set_aside, signature_block_start
+from ..vocabulary import execution_language, negated, set_aside, signature_block_start
 from .matcher import MatchIndex
 from .quoting import best_sentences, dedupe, heading_quotes, quotes_of, sentence_of, span_in_clause
 from .views import DocumentViews, heading_of, views_for
@@ -84,6 +84,7 @@ class _Evidence(NamedTuple):
     agreed: list[Clause]  # the same, with what commits no one blanked
     hits: _Hits  # what the patterns met in `agreed`
     views: DocumentViews
+    unsigned: bool = False  # the requirement is read in a signature block and the text has none
 
 
 class OfflineReviewer:
@@ -105,6 +106,8 @@ class OfflineReviewer:
                     "rationale": "condition not met: the MOU does not mention it",
                 }
             ), []
+        if evidence.unsigned:
+            return _without_block(base, requirement.signals, evidence)
         finding, quotes = _decide(base, requirement.signals, evidence)
         if finding.status is Status.missing:
             return _said_but_not_agreed(finding, evidence, requirement.signals.recitals_count) or (
@@ -126,9 +129,25 @@ def _evidence(
         return None
     ordered = _retrieval_order(retrieved, clauses)
     if signals.signature_block:
-        ordered = _signature_region(document, ordered)
+        start = signature_block_start(document.text)
+        if start is None:  # no block to read: `_without_block` reads the words about signing
+            agreed = views.agreed_all(ordered, signals.recitals_count)
+            return _Evidence(patterns, ordered, agreed, _Hits(), views, unsigned=True)
+        ordered = [c for c in ordered if c.end > start]
     agreed = views.agreed_all(ordered, signals.recitals_count)
     return _Evidence(patterns, ordered, agreed, _scan(agreed, patterns, views), views)
+
+
+def _without_block(base: Finding, signals: Signals, evidence: _Evidence) -> tuple[Finding, list[str]]:
+    """No signature block: weak when the text says who signs or signed ("authorized to execute",
+    "ATTEST:"), as a council resolution or an excerpt does, else missing. Never present: that
+    needs both executives' signatures and dates, which only a block shows."""
+    for clause, agreed in zip(evidence.ordered, evidence.agreed, strict=True):
+        if m := execution_language(agreed.text):
+            issues = [signals.weak_issue] if signals.weak_issue else []
+            rationale = f"says who signs ('{_said(m)}'), but there is no signature block with both executives' signatures and dates"
+            return _finding(base, Status.weak, issues, rationale), [quote_at(clause.text, m.start(), m.end())]
+    return _finding(base, Status.missing, [], "no signature block, and no clause says who signs"), []
 
 
 def _said_but_not_agreed(
@@ -159,11 +178,6 @@ def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> li
     """Retrieved clauses first (best evidence), then every other clause: rules see the whole MOU."""
     seen = {s.clause.clause_id for s in retrieved}
     return [s.clause for s in retrieved] + [c for c in clauses if c.clause_id not in seen]
-
-
-def _signature_region(document: Document, clauses: list[Clause]) -> list[Clause]:
-    start = signature_block_start(document.text)
-    return [] if start is None else [c for c in clauses if c.end > start]
 
 
 def _scan(clauses: list[Clause], patterns: _Compiled, views: DocumentViews) -> _Hits:
@@ -362,9 +376,14 @@ def _said(m: re.Match[str]) -> str:
     text, start, end = m.string, m.start(), m.end()
     while start > 0 and text[start - 1].isalnum():
         start -= 1
-    while end < len(text) and text[end].isalnum():
+    while end < len(text) and (text[end].isalnum() or _inside_number(text, end)):
         end += 1
     return _words(text[start:end])
+
+
+def _inside_number(text: str, at: int) -> bool:
+    """A thousands or decimal separator between digits: '$156,542.00', not '$156'."""
+    return text[at] in ",." and 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
 
 
 def _words(text: str, limit: int = 60) -> str:
