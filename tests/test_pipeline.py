@@ -148,3 +148,14 @@ def test_switching_the_embedding_model_on_an_existing_store_does_not_crash(
     )
     assert hits.exit_code == 0, hits.output
     assert json.loads(hits.stdout)
+
+
+def test_every_module_named_in_a_version_key_exists() -> None:
+    """source_digest skips a file it cannot find, so a misspelt or moved module would silently
+    stop moving the key: the index and rules keys must name real files."""
+    from importlib import resources
+
+    package = resources.files("mou_review")
+    missing = [n for n in (*versions.INDEX_MODULES, *versions.RULE_MODULES) if not (package / n).is_file()]
+    assert missing == []
+    assert "store_records.py" in versions.INDEX_MODULES  # how records are read back is part of the index

@@ -18,7 +18,15 @@ if TYPE_CHECKING:
     from .reviewers import Reviewer
 
 # Modules whose code decides a document's text, clauses and metadata: the stored index.
-INDEX_MODULES = ("documents.py", "docx_text.py", "normalize.py", "segment.py", "metadata.py", "vocabulary.py")
+INDEX_MODULES = (
+    "documents.py",
+    "docx_text.py",
+    "normalize.py",
+    "segment.py",
+    "metadata.py",
+    "vocabulary.py",
+    "store_records.py",  # how records are written and read back (RECORD_LAYOUT names the layout too)
+)
 # Modules whose code decides a finding from those clauses (the whole reviewers/ package too).
 RULE_MODULES = (
     "retrieve.py",

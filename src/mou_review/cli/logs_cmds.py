@@ -11,7 +11,7 @@ from ..errors import ConfigError
 from ..render import as_json
 from ..render.logs import calls_table
 from ..reviewers.llm_log import CallLog, CallRecord
-from .common import guarded, make_settings, stdout
+from .common import FormatOpt, TableFormat, guarded, make_settings, stdout
 
 LogOpt = Annotated[
     Path | None, typer.Option("--log", help="the SQLite log [env MOU_REVIEW_LLM_CACHE]", show_default=False)
@@ -34,12 +34,10 @@ def logs_cmd(
     call_id: Annotated[int | None, typer.Argument(help="show this call in full")] = None,
     doc: Annotated[str | None, typer.Option("--doc", help="only calls about this doc_id")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="calls listed")] = 20,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: FormatOpt = TableFormat.table,
     log: LogOpt = None,
 ) -> None:
     """List the logged LLM calls (newest first), or show one: messages, raw answer, verdicts."""
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format {fmt!r} is not one of table, json")
     calls = _open(log)
     if call_id is not None:
         record = calls.get(call_id)
@@ -48,14 +46,14 @@ def logs_cmd(
         _show(record, fmt)
         return
     records = calls.calls(doc_id=doc, limit=limit)
-    if fmt == "json":
+    if fmt == TableFormat.json:
         stdout.print_json(as_json.calls(records))
         return
     stdout.print(calls_table(records))
 
 
-def _show(r: CallRecord, fmt: str) -> None:
-    if fmt == "json":
+def _show(r: CallRecord, fmt: TableFormat) -> None:
+    if fmt == TableFormat.json:
         stdout.print_json(as_json.call(r))
         return
     stdout.print(
