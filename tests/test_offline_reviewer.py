@@ -150,3 +150,27 @@ def test_signatures_with_a_block_can_still_be_present():
 def test_rationale_quotes_a_whole_amount():
     finding, _ = judge("expenses", "1. The District shall pay the City $156,542.00 for the SRO's salary.")
     assert "'$156,542.00'" in finding.rationale, finding.rationale
+
+
+@pytest.mark.parametrize(
+    ("rid", "text"),
+    [
+        # drafting found in real dev-split clauses (evals/real), which the patterns first missed
+        ("supervision", "The position will report directly to the Police Department Juvenile Division Sergeant."),
+        ("discipline_carveout", "Both parties agree that disciplining of students is a School District Responsibility."),
+        ("arrest_last_resort", "If the situation is resolved short of arrest, the officer shall notify the principal."),
+        (
+            "information_sharing",
+            "For purposes of access to student records, the SROs may be provided student information "
+            "if the SRO requires the information to protect the health or safety of a student.",
+        ),
+        (
+            "expenses",
+            "The District shall pay fifty (50) percent of the SRO's salary and benefits.",
+        ),
+    ],
+)
+def test_real_drafting_paraphrases_are_present(rid, text):
+    finding, quotes = judge(rid, text)
+    assert finding.status is Status.present, finding.rationale
+    assert quotes and all(q in text for q in quotes)
