@@ -174,3 +174,22 @@ def test_real_drafting_paraphrases_are_present(rid, text):
     finding, quotes = judge(rid, text)
     assert finding.status is Status.present, finding.rationale
     assert quotes and all(q in text for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("rid", "text", "contrary"),
+    [
+        # school officials directing the SRO, against the police chain of command
+        ("supervision", "The SRO shall be under the direction and supervision of the building principal.", True),
+        ("supervision", "At each school the SRO takes daily direction from the principal.", True),
+        ("supervision", "The SRO shall not take direction from the principal on law enforcement matters.", False),
+        # the SRO taking part in school discipline
+        ("discipline_carveout", "The SRO will prepare cases and testify at expulsion hearings.", True),
+    ],
+)
+def test_contrary_language_of_real_agreements(rid, text, contrary):
+    finding, quotes = judge(rid, text)
+    assert finding.contrary is contrary, finding.rationale
+    if contrary:
+        assert finding.status is Status.weak and finding.rationale.startswith("contrary language")
+        assert quotes and quotes[0] in text
