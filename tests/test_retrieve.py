@@ -162,3 +162,49 @@ def test_wordllama_embedder_vectors_do_not_depend_on_what_it_embedded_before():
     assert np.array_equal(warmed.embed(texts), fresh)
     assert np.array_equal(warmed.embed(texts[5:9]), fresh[5:9])
     assert int(warmed._converted.sum()) < warmed._weights.shape[0] // 10  # only the rows it has seen
+
+
+def _tricky_texts() -> list[str]:
+    """Texts where word-by-word tokenising could go wrong: space runs, special tokens, a literal
+    "▁", non-ASCII, a long run without spaces, the empty text."""
+    return [
+        "",
+        " ",
+        "   leading and  double  spaces   ",
+        "a<s>b </s> <unk>",
+        "already ▁ marked ▁▁ words",
+        "Café 日本 \u3000 \u00a0 naïve \U0001f600",
+        "tabs\tand\nnewlines\n\n here",
+        "x" * 300,
+        "SRO",
+    ]
+
+
+def test_word_cache_gives_the_tokenizers_own_ids():
+    """Token ids word by word, remembered, must be exactly the tokenizer's for every text, the
+    second time (from the cache) as the first."""
+    from mou_review.embeddings import WordCache, WordLlamaEmbedder
+
+    words = WordCache(WordLlamaEmbedder()._tokenizer, check_after=0)
+    assert words.exact  # the shipped tokenizer takes the fast path
+    texts = [c.context_text() for c in segment(load_document(ROOT / "corpus" / "calder_ridge_wa_2022.docx"))]
+    texts += _tricky_texts()
+    expected = words._encoded(texts)
+    assert words.ids(texts) == expected
+    assert words.ids(texts[::-1]) == expected[::-1]
+
+
+def test_word_cache_defers_to_the_tokenizer_when_words_are_not_independent():
+    """A tokenizer whose BPE could cross a space (here: one with a pre-tokenizer the check does
+    not know) is never tokenised word by word."""
+    from tokenizers import pre_tokenizers
+
+    from mou_review.embeddings import WordCache, WordLlamaEmbedder
+
+    words = WordCache(WordLlamaEmbedder()._tokenizer, check_after=0)
+    words._tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    assert not words.exact
+    texts = _tricky_texts()
+    assert words.ids(texts) == [
+        e.ids for e in words._tokenizer.encode_batch_fast(texts, add_special_tokens=False)
+    ]
