@@ -121,7 +121,11 @@ def test_checklist_has_all_22_requirements_and_bad_file_names_field(tmp_path):
         ),
         ("PASSED AND ADOPTED this 19th day of February, 2013. ATTEST: City Clerk", Status.weak, "PASSED"),
         # how to amend is not who signs
-        ("Any amendment to this Agreement shall be in writing and signed by both parties.", Status.missing, None),
+        (
+            "Any amendment to this Agreement shall be in writing and signed by both parties.",
+            Status.missing,
+            None,
+        ),
         ("1. The SRO shall patrol the parking lots.", Status.missing, None),
     ],
 )
@@ -156,9 +160,18 @@ def test_rationale_quotes_a_whole_amount():
     ("rid", "text"),
     [
         # drafting found in real dev-split clauses (evals/real), which the patterns first missed
-        ("supervision", "The position will report directly to the Police Department Juvenile Division Sergeant."),
-        ("discipline_carveout", "Both parties agree that disciplining of students is a School District Responsibility."),
-        ("arrest_last_resort", "If the situation is resolved short of arrest, the officer shall notify the principal."),
+        (
+            "supervision",
+            "The position will report directly to the Police Department Juvenile Division Sergeant.",
+        ),
+        (
+            "discipline_carveout",
+            "Both parties agree that disciplining of students is a School District Responsibility.",
+        ),
+        (
+            "arrest_last_resort",
+            "If the situation is resolved short of arrest, the officer shall notify the principal.",
+        ),
         (
             "information_sharing",
             "For purposes of access to student records, the SROs may be provided student information "
@@ -180,9 +193,17 @@ def test_real_drafting_paraphrases_are_present(rid, text):
     ("rid", "text", "contrary"),
     [
         # school officials directing the SRO, against the police chain of command
-        ("supervision", "The SRO shall be under the direction and supervision of the building principal.", True),
+        (
+            "supervision",
+            "The SRO shall be under the direction and supervision of the building principal.",
+            True,
+        ),
         ("supervision", "At each school the SRO takes daily direction from the principal.", True),
-        ("supervision", "The SRO shall not take direction from the principal on law enforcement matters.", False),
+        (
+            "supervision",
+            "The SRO shall not take direction from the principal on law enforcement matters.",
+            False,
+        ),
         # the SRO taking part in school discipline
         ("discipline_carveout", "The SRO will prepare cases and testify at expulsion hearings.", True),
     ],
