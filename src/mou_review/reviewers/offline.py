@@ -128,14 +128,13 @@ def _evidence(
     if patterns.condition and not views.index.first(patterns.condition, document.text):
         return None
     ordered = _retrieval_order(retrieved, clauses)
-    if signals.signature_block:
-        start = signature_block_start(document.text)
-        if start is None:  # no block to read: `_without_block` reads the words about signing
-            agreed = views.agreed_all(ordered, signals.recitals_count)
-            return _Evidence(patterns, ordered, agreed, _Hits(), views, unsigned=True)
+    start = signature_block_start(document.text) if signals.signature_block else None
+    unsigned = signals.signature_block and start is None  # `_without_block` reads the words about signing
+    if start is not None:
         ordered = [c for c in ordered if c.end > start]
     agreed = views.agreed_all(ordered, signals.recitals_count)
-    return _Evidence(patterns, ordered, agreed, _scan(agreed, patterns, views), views)
+    hits = _Hits() if unsigned else _scan(agreed, patterns, views)
+    return _Evidence(patterns, ordered, agreed, hits, views, unsigned=unsigned)
 
 
 def _without_block(base: Finding, signals: Signals, evidence: _Evidence) -> tuple[Finding, list[str]]:
