@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, ValidationError, computed_field
 
@@ -20,6 +20,9 @@ from .config import Settings
 from .errors import ConfigError
 from .evaluate import each_timed, git_commit
 from .models import Status
+
+if TYPE_CHECKING:
+    from .reviewers import Reviewer
 
 Quality = Literal["explicit", "vague", "partial", "contrary"]
 FLAGGED = (Status.present, Status.weak)
@@ -168,30 +171,12 @@ def run_clause_eval(
     on_document: Callable[[str], None] | None = None,
 ) -> ClauseEvalReport:
     """Review every clause as a one-clause document with `backend` and score the findings."""
-    from .documents import document_from_text
-    from .embeddings import get_embedder
-    from .ingest import Prepared
-    from .pipeline import review_prepared
     from .reviewers import make_reviewer
-    from .segment import segment
 
     settings = settings or Settings()
-    embedding = settings.retrieval.embedding
     rows = load_clauses(path, checklist, split)
     reviewer = make_reviewer(backend, settings, checklist)
-    embedder = get_embedder(embedding)
-
-    def predict(row: ClauseRow) -> dict[str, Status]:
-        document = document_from_text(row.text, f"{row.id}.txt")
-        clauses = segment(document)
-        vectors = embedder.embed([c.context_text() for c in clauses])
-        prepared = Prepared(path=f"{row.id}.txt", document=document, clauses=clauses, vectors=vectors)
-        review = review_prepared(
-            prepared, checklist, reviewer, top_k=settings.retrieval.top_k, embedding=embedding
-        )
-        return {f.requirement_id: f.status for f in review.findings}
-
-    predictions, seconds = each_timed(rows, predict, lambda row: row.id, on_start, on_document)
+    predictions, seconds = predict_clauses(rows, checklist, reviewer, settings, on_start, on_document)
     overall, per, failures = score_clauses(rows, predictions, checklist.ids)
     return ClauseEvalReport(
         set_name=path.parent.name if path.name == CLAUSES_FILE else path.stem,
@@ -207,3 +192,34 @@ def run_clause_eval(
         git_commit=git_commit(),
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+
+
+def predict_clauses(
+    rows: list[ClauseRow],
+    checklist: Checklist,
+    reviewer: Reviewer,
+    settings: Settings,
+    on_start: Callable[[int], None] | None = None,
+    on_document: Callable[[str], None] | None = None,
+) -> tuple[list[dict[str, Status]], float]:
+    """Each row's statuses, reviewed as a one-clause document through the `review` pipeline."""
+    from .documents import document_from_text
+    from .embeddings import get_embedder
+    from .ingest import Prepared
+    from .pipeline import review_prepared
+    from .segment import segment
+
+    embedding = settings.retrieval.embedding
+    embedder = get_embedder(embedding)
+
+    def predict(row: ClauseRow) -> dict[str, Status]:
+        document = document_from_text(row.text, f"{row.id}.txt")
+        clauses = segment(document)
+        vectors = embedder.embed([c.context_text() for c in clauses])
+        prepared = Prepared(path=f"{row.id}.txt", document=document, clauses=clauses, vectors=vectors)
+        review = review_prepared(
+            prepared, checklist, reviewer, top_k=settings.retrieval.top_k, embedding=embedding
+        )
+        return {f.requirement_id: f.status for f in review.findings}
+
+    return each_timed(rows, predict, lambda row: row.id, on_start, on_document)

@@ -122,6 +122,7 @@ class ScoredClause(BaseModel):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    learned: float | None = None  # the clause model's probability that it addresses the requirement
 
 
 class Evidence(BaseModel):

@@ -212,9 +212,11 @@ def rank_in_memory(
     *,
     lexical: LexicalIndex | None = None,
     labels: Sequence[str] | None = None,
+    learned: np.ndarray | None = None,
 ) -> list[list[ScoredClause]]:
     """Top-k clauses for each query among `clauses`, dense and BM25 fused; `labels` name the
-    queries (requirement ids) in the log that explains each choice."""
+    queries (requirement ids) in the log that explains each choice; `learned` (clauses x queries,
+    NaN where unscored) is carried on each result for the reviewer."""
     if not clauses:
         return [[] for _ in queries]
     lexical = lexical or LexicalIndex([c.context_text() for c in clauses])
@@ -241,11 +243,18 @@ def rank_in_memory(
                     score=score,
                     dense_rank=evidence.dense_rank.get(i),
                     lexical_rank=evidence.lexical_rank.get(i),
+                    learned=_probability(learned, i, qi),
                 )
                 for i, score in fused[:k]
             ]
         )
     return results
+
+
+def _probability(learned: np.ndarray | None, i: int, qi: int) -> float | None:
+    if learned is None or np.isnan(learned[i, qi]):
+        return None
+    return float(learned[i, qi])
 
 
 class Signals(NamedTuple):

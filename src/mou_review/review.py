@@ -67,7 +67,14 @@ def review_document(
         lexical = LexicalIndex([c.context_text() for c in clauses])
         query_vectors = _query_vectors(tuple(queries), embedding)
         ranked = rank_in_memory(
-            queries, query_vectors, clauses, clause_vectors, top_k, lexical=lexical, labels=checklist.ids
+            queries,
+            query_vectors,
+            clauses,
+            clause_vectors,
+            top_k,
+            lexical=lexical,
+            labels=checklist.ids,
+            learned=_learned(reviewer, clause_vectors, checklist, embedding),
         )
     with stage("review"):
         batch = _judge(document, checklist, reviewer, ranked, clauses, on_progress)
@@ -98,6 +105,17 @@ def review_document(
             usage=batch.usage,
             facts=facts,
         )
+
+
+def _learned(
+    reviewer: Reviewer, clause_vectors: np.ndarray, checklist: Checklist, embedding: str
+) -> np.ndarray | None:
+    """The reviewer's clause model's scores, when it has one fitted on this embedding."""
+    model = getattr(reviewer, "clause_model", None)
+    if model is None or model.embedding != embedding:
+        return None
+    scores: np.ndarray = model.probabilities(clause_vectors, checklist.ids)
+    return scores
 
 
 def _judge(

@@ -6,6 +6,11 @@ language, vague wording, a heading that names the topic, or a mention that is mo
 (weak) -> nothing, or only a passing mention (missing). The rationale names the signal that
 decided, in words a reviewer can check.
 
+A learned second opinion (`clause_model`, fitted on the dev splits) then reads what the words
+miss: a requirement the rules found nothing for is `weak` when a retrieved clause reads like the
+labelled clauses that address it, and a lone topic word in a clause that reads unlike them is a
+passing mention. Both say so in the rationale, with the score.
+
 "Passing" is learned, not hand-set: `topic_reliability.json` (fitted on the dev splits by
 `scripts/fit_rules.py`) counts, per requirement and topic pattern, how often a
 document whose only evidence was that pattern really addressed the requirement. A lone
@@ -27,6 +32,7 @@ from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
 from ..vocabulary import execution_language, negated, set_aside, signature_block_start
+from .clause_model import ClauseModel, shipped_model
 from .matcher import MatchIndex
 from .quoting import best_sentences, dedupe, heading_quotes, quotes_of, sentence_of, span_in_clause
 from .views import DocumentViews, heading_of, views_for
@@ -90,6 +96,10 @@ class _Evidence(NamedTuple):
 class OfflineReviewer:
     name = "offline"
 
+    def __init__(self, clause_model: ClauseModel | None = None, *, learned: bool = True) -> None:
+        """`clause_model` defaults to the shipped one; `learned=False` is the rules alone."""
+        self.clause_model = (clause_model or shipped_model()) if learned else None
+
     def review(
         self,
         document: Document,
@@ -110,10 +120,11 @@ class OfflineReviewer:
             return _without_block(base, requirement.signals, evidence)
         finding, quotes = _decide(base, requirement.signals, evidence)
         if finding.status is Status.missing:
-            return _said_but_not_agreed(finding, evidence, requirement.signals.recitals_count) or (
-                finding,
-                quotes,
-            )
+            said = _said_but_not_agreed(finding, evidence, requirement.signals.recitals_count)
+            if said is not None:
+                return said
+        if self.clause_model is not None and not requirement.signals.signature_block:
+            return _second_opinion(finding, quotes, retrieved, evidence, self.clause_model)
         return finding, quotes
 
 
@@ -171,6 +182,47 @@ def _said_but_not_agreed(
     return _finding(finding, Status.weak, [], rationale), dedupe(
         [quote_at(clause.text, *span_in_clause(clause, match))]
     )
+
+
+def _second_opinion(
+    finding: Finding,
+    quotes: list[str],
+    retrieved: list[ScoredClause],
+    evidence: _Evidence,
+    model: ClauseModel,
+) -> tuple[Finding, list[str]]:
+    """Where the words and the clause model disagree in a way the dev data says to trust the model:
+    nothing found, but a retrieved clause reads like one that addresses it (weak, to check); or a
+    lone topic word in clauses that read unlike any that do (a passing mention, missing)."""
+    agreed = {o.clause_id: a for o, a in zip(evidence.ordered, evidence.agreed, strict=True)}
+    pairs = [(s.learned, agreed.get(s.clause.clause_id)) for s in retrieved if s.learned is not None]
+    scored = [(p, c) for p, c in pairs if c is not None and c.text.strip()]  # a recital commits no one
+    if not scored:
+        return finding, quotes
+    hits = evidence.hits
+    if finding.status is Status.missing:
+        p, clause = max(scored, key=lambda pc: pc[0])
+        if p < model.boost:
+            return finding, quotes
+        quote = model.best_sentence(clause.text, finding.requirement_id)
+        rationale = (
+            "none of the checklist's usual wording, but the clause reads like real clauses that "
+            f"address it (learned score {p:.2f}); check the quote"
+        )
+        return _finding(finding, Status.weak, [], rationale), [quote]
+    lone_mention = not (hits.strong or hits.vague or hits.contrary or hits.heading_topic)
+    if finding.status is Status.weak and lone_mention and hits.topic:
+        mentioned = {c.clause_id for c, _ in hits.topic}
+        scores = {c.clause_id: p for p, c in scored}
+        if mentioned <= scores.keys() and max(scores[i] for i in mentioned) < model.veto:
+            word = _said(hits.topic[0][1])
+            best = max(scores[i] for i in mentioned)
+            rationale = (
+                f"only a passing mention ('{word}'): the text around it reads unlike clauses that "
+                f"address it (learned score {best:.2f})"
+            )
+            return _finding(finding, Status.missing, [], rationale), []
+    return finding, quotes
 
 
 def _retrieval_order(retrieved: list[ScoredClause], clauses: list[Clause]) -> list[Clause]:
