@@ -214,3 +214,29 @@ def test_contrary_language_of_real_agreements(rid, text, contrary):
     if contrary:
         assert finding.status is Status.weak and finding.rationale.startswith("contrary language")
         assert quotes and quotes[0] in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lettered items under headings that name each party
+        "Section 3. Responsibilities of the District\nA. Maintain and staff the student support teams.\n"
+        "Section 4. Responsibilities of the Department\nA. Assign two SROs to the high school.\n",
+        # a phrase between the party and its verb; a list of duties after a payment
+        "The Board, through the Superintendent, shall designate a contact administrator at each school. "
+        "The Department shall assign one officer.",
+        "Each District shall pay its share of program costs, designate a school contact and provide an office. "
+        "The Sheriff's Office shall select and train the deputies.",
+    ],
+)
+def test_each_partys_duties_in_other_drafting_are_partner_roles(text):
+    finding, _ = judge("partner_roles", text)
+    assert finding.status is Status.present, finding.rationale
+
+
+def test_a_payment_alone_is_not_a_districts_role():
+    finding, _ = judge(
+        "partner_roles",
+        "The District will pay the City for the officer. The Department shall assign one officer.",
+    )
+    assert finding.status is not Status.present

@@ -72,3 +72,21 @@ def test_signature_lines_are_not_headings():
     clauses = segment(_doc(text))
     assert all(c.heading_path == ["SIGNATURES"] for c in clauses)
     assert any("Chief of Police" in c.text for c in clauses)
+
+
+def test_a_cross_reference_wrapped_onto_its_own_line_is_not_a_heading():
+    # from a PDF: "consistent with" ends one line, "Section 8." is the next; items E and F still
+    # belong under "Section 3. Responsibilities of the District"
+    text = (
+        "Section 3. Responsibilities of the District\n"
+        "D. Direct staff to cooperate with SRO investigations of crimes on school property, consistent with\n"
+        "Section 8.\n"
+        "E. Maintain and staff the restorative practices program.\n"
+        "Section 4. Responsibilities of the Department\n"
+        "A. Assign two SROs.\n"
+    )
+    clauses = segment(Document(info=DocumentInfo(doc_id="x", path="x.pdf"), text=text))
+    by_start = {c.text.split()[0]: c.heading_path[-1] for c in clauses}
+    assert by_start["D."] == by_start["E."] == "Section 3. Responsibilities of the District"
+    assert by_start["A."] == "Section 4. Responsibilities of the Department"
+    assert any(c.text.endswith("consistent with\nSection 8.") for c in clauses)

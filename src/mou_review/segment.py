@@ -12,6 +12,7 @@ heading path ends with its column's header, and the header row itself is read as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -136,12 +137,24 @@ def _starts_new_block(prev: _Line, line: _Line, typical: int) -> bool:
     stripped = line.text.strip()
     if not stripped:
         return True
+    if _cross_reference_wrapped(prev.text, stripped):
+        return False
     if _marker(stripped) or _is_row(line.text) or _is_row(prev.text):
         return True
     if _looks_like_heading(prev.text.strip()) or _looks_like_heading(stripped):
         return True
     ends_sentence = prev.text.rstrip().endswith((".", ":", ";"))
     return ends_sentence and len(prev.text) < 0.8 * typical
+
+
+# "... consistent with\nSection 8." in a PDF: a cross-reference wrapped onto its own line, not a heading.
+_BARE_REFERENCE = re.compile(r"(?:section|article|part|§)\s*[\dIVXLC]+(?:\.\d+)*[.,;)]?", re.I)
+_MID_SENTENCE = re.compile(r"[a-z,]$")
+
+
+def _cross_reference_wrapped(prev: str, line: str) -> bool:
+    """A bare "Section 8." after a line that stops mid-sentence continues that sentence."""
+    return bool(_MID_SENTENCE.search(prev.rstrip())) and _BARE_REFERENCE.fullmatch(line) is not None
 
 
 def _make_block(text: str, lines: list[_Line]) -> _Block:
