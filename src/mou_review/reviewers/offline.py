@@ -194,7 +194,8 @@ def _second_opinion(
     """Where the words and the clause model disagree in a way the dev data says to trust the model:
     nothing found, but a retrieved clause reads like one that addresses it (weak, to check); or a
     lone topic word in clauses that read unlike any that do (a passing mention, missing)."""
-    agreed = {o.clause_id: a for o, a in zip(evidence.ordered, evidence.agreed, strict=True)}
+    k = len(retrieved)  # retrieved clauses lead `ordered`: look no further
+    agreed = {o.clause_id: a for o, a in zip(evidence.ordered[:k], evidence.agreed[:k], strict=True)}
     pairs = [(s.learned, agreed.get(s.clause.clause_id)) for s in retrieved if s.learned is not None]
     scored = [(p, c) for p, c in pairs if c is not None and c.text.strip()]  # a recital commits no one
     if not scored:
@@ -205,10 +206,12 @@ def _second_opinion(
         if p < model.boost:
             return finding, quotes
         quote = model.best_sentence(clause.text, finding.requirement_id)
-        rationale = (
-            "none of the checklist's usual wording, but the clause reads like real clauses that "
-            f"address it (learned score {p:.2f}); check the quote"
+        words = (
+            f"only a passing mention ('{_said(hits.topic[0][1])}')"
+            if hits.topic
+            else "none of the checklist's usual wording"
         )
+        rationale = f"{words}, but the clause reads like real clauses that address it (learned score {p:.2f}); check the quote"
         return _finding(finding, Status.weak, [], rationale), [quote]
     lone_mention = not (hits.strong or hits.vague or hits.contrary or hits.heading_topic)
     if finding.status is Status.weak and lone_mention and hits.topic:
