@@ -240,3 +240,12 @@ def test_a_payment_alone_is_not_a_districts_role():
         "The District will pay the City for the officer. The Department shall assign one officer.",
     )
     assert finding.status is not Status.present
+
+
+def test_arrest_ruled_out_except_for_crime_or_harm_is_a_last_resort_limit():
+    finding, _ = judge(
+        "arrest_last_resort",
+        "An SRO shall not use arrest, a citation, or a referral to court as a response to student behavior "
+        "unless the behavior is a crime or police action is needed to protect students from imminent harm.",
+    )
+    assert finding.status is Status.present, finding.rationale
