@@ -63,10 +63,10 @@ def review_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     writes: list[str] = []
     real = triage.write_atomic
 
-    def counting(path: Path, text: str) -> None:
+    def counting(path: Path, text: str, *, durable: bool = True) -> None:
         if path.parent.name == triage.REVIEWS_DIR:
             writes.append(path.stem)
-        real(path, text)
+        real(path, text, durable=durable)
 
     monkeypatch.setattr(triage, "write_atomic", counting)
     return writes
@@ -146,6 +146,35 @@ def test_result_from_another_backend_or_a_torn_file_is_redone(folder: Path, tmp_
 
     forced = run_triage([folder], out, TriageOptions(backend="keyword", force=True))
     assert len(forced.reviewed) == len(FILES) and forced.reused == []
+
+
+def test_each_page_is_on_disk_before_its_review_exists(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one fsync a document: its page's, before the review (the commit marker) is renamed into
+    place; the review itself is not synced, and one left empty by a power cut is redone."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}")).parent.name))
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append(("replace", Path(dst).parent.name))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    out = tmp_path / "out"
+    first = run_triage([folder], out, TriageOptions())
+    per_document = [e for e in events if e[1] in (triage.PAGES_DIR, triage.REVIEWS_DIR)]
+    expected = [("fsync", "docs"), ("replace", "docs"), ("replace", "reviews")]
+    assert per_document == expected * len(FILES)
+
+    victim = first.rows[0].doc_id
+    (out / "reviews" / f"{victim}.json").write_bytes(b"")  # renamed, but its bytes never reached the disk
+    assert run_triage([folder], out, TriageOptions()).reviewed == [victim]
 
 
 def test_output_inside_the_input_folder_is_not_reviewed(folder: Path) -> None:

@@ -20,8 +20,11 @@ MIN_QUOTE_WORDS = 5
 _CUT = re.compile(r",\s(?!\d)|;\s|\s\u2014\s|\s-\s|:\s")
 
 
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 def _words(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9]+", text))
+    return len(_WORD.findall(text))
 
 
 def quote_span(text: str, offset: int, match_end: int | None = None) -> tuple[int, int]:

@@ -184,7 +184,8 @@ class LexicalIndex:
             return []
         scores = self._retriever.get_scores(tokens)
         order = np.argsort(-scores)[: min(n, self.size)]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        # tolist: Python ints and floats in one call, not a numpy scalar per element
+        return [(i, s) for i, s in zip(order.tolist(), scores[order].tolist(), strict=True) if s > 0]
 
 
 @lru_cache(maxsize=1024)

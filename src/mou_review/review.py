@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from .provenance import load_notes, mark_ocr
 from .retrieve import LexicalIndex, embed_queries, rank_in_memory
 from .reviewers import BatchReviewer, ReviewBatch, Reviewer
 from .reviewers.base import ProgressCallback
+from .reviewers.matcher import confirm
 from .stages import stage
 
 log = logging.getLogger(__name__)
@@ -127,8 +129,10 @@ def _judge(
     on_progress: ProgressCallback | None,
 ) -> ReviewBatch:
     """The reviewer's finding and raw quotes per requirement; a remote one judges them concurrently."""
-    if isinstance(reviewer, BatchReviewer):
-        return reviewer.review_many(document, checklist.requirements, ranked, clauses, on_progress)
+    if callable(getattr(reviewer, "review_many", None)):  # a BatchReviewer, told without the slow
+        # isinstance of a runtime Protocol (it walks the class's members on every call)
+        batched = cast(BatchReviewer, reviewer)
+        return batched.review_many(document, checklist.requirements, ranked, clauses, on_progress)
     pairs = [
         reviewer.review(document, requirement, retrieved, clauses)
         for requirement, retrieved in zip(checklist.requirements, ranked, strict=True)
@@ -136,5 +140,8 @@ def _judge(
     return ReviewBatch(results=pairs)
 
 
+_BY_REFERENCE = re.compile(r"incorporated (herein )?by reference|remain in full force and effect", re.I)
+
+
 def _incorporates_by_reference(text: str) -> bool:
-    return bool(re.search(r"incorporated (herein )?by reference|remain in full force and effect", text, re.I))
+    return confirm(_BY_REFERENCE, text) is not None  # RE2 scans the whole text once, `re` only confirms

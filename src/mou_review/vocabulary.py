@@ -220,6 +220,11 @@ INSTRUCTION = re.compile(
 )
 
 
+_ANY_UNCOMMITTED = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (INSTRUCTION, DISCLAIMER, CLAIM, HEARSAY)), re.I
+)  # matches somewhere exactly when one of them does
+
+
 @lru_cache(maxsize=8192)
 def set_aside(text: str, recitals_count: bool = False) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     """What in `text` is no agreed term: ("disclaimer" or "instruction", every sentence) when the
@@ -240,6 +245,8 @@ def _uncommitted(text: str) -> tuple[str | None, bool, bool]:
     from .reviewers.matcher import confirm  # a leaf module, but under the reviewers package
 
     data = text.encode("ascii") if text.isascii() else None
+    if not confirm(_ANY_UNCOMMITTED, text, data):  # most texts: one pass says none of the four is there
+        return None, False, RECITAL.match(text) is not None
     if confirm(INSTRUCTION, text, data):
         return "instruction", False, False
     if confirm(DISCLAIMER, text, data):

@@ -31,7 +31,13 @@ from typing import NamedTuple
 from ..checklist import Requirement, Signals
 from ..models import Clause, Document, Finding, ScoredClause, Status
 from ..quotes import quote_at
-from ..vocabulary import execution_language, negated, set_aside, signature_block_start
+from ..vocabulary import (
+    EXECUTION_LANGUAGE,
+    execution_language,
+    negated,
+    set_aside,
+    signature_block_start,
+)
 from .clause_model import ClauseModel, shipped_model
 from .matcher import MatchIndex
 from .quoting import best_sentences, dedupe, heading_quotes, quotes_of, sentence_of, span_in_clause
@@ -152,7 +158,10 @@ def _without_block(base: Finding, signals: Signals, evidence: _Evidence) -> tupl
     """No signature block: weak when the text says who signs or signed ("authorized to execute",
     "ATTEST:"), as a council resolution or an excerpt does, else missing. Never present: that
     needs both executives' signatures and dates, which only a block shows."""
+    index = evidence.views.index
     for clause, agreed in zip(evidence.ordered, evidence.agreed, strict=True):
+        if not index.exists(EXECUTION_LANGUAGE, agreed.text):
+            continue  # none of its words: spare the sentence-by-sentence look
         if m := execution_language(agreed.text):
             issues = [signals.weak_issue] if signals.weak_issue else []
             rationale = f"says who signs ('{_said(m)}'), but there is no signature block with both executives' signatures and dates"
